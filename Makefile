@@ -1,0 +1,72 @@
+# The README's first two commands, `make report` and `make test`, set up everything
+# they need on a fresh Debian machine (Debian packages, a virtualenv) and are safe to repeat.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CYCLE ?= 2015-action-04
+
+# Prefect's local state (its SQLite database) lives in the project, not in $HOME.
+export PREFECT_HOME := $(CURDIR)/.prefect
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Pango, HarfBuzz and fonts for WeasyPrint; Liberation Sans is metric-compatible with Arial.
+RUNTIME_DEBIAN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 shared-mime-info
+# poppler-utils: pdftotext and pdftoppm, to read and look at the PDF in tests and previews.
+TEST_DEBIAN := poppler-utils
+
+# Install the Debian packages named in $(1) that are missing; a no-op when all are there.
+define debian_packages
+	@missing=$$(for package in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$package 2>/dev/null | grep -q '^install ok installed$$' || echo $$package; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+.DEFAULT_GOAL := help
+.PHONY: help report test lint golden docx-template clean system-runtime system-test
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+report: system-runtime $(VENV)/.runtime ## Install what is needed, then build the default report into outputs/
+	$(PY) flows.py
+
+test: system-runtime system-test $(VENV)/.test ## Install test needs, then run the whole suite
+	$(VENV)/bin/ruff check pipeline flows.py tests report_templates
+	$(PY) -m pytest
+
+lint: $(VENV)/.test ## Lint and format-check the code
+	$(VENV)/bin/ruff check pipeline flows.py tests report_templates
+	$(VENV)/bin/ruff format --check pipeline flows.py tests report_templates
+
+golden: $(VENV)/.test ## Regenerate the golden HTML the tests compare against
+	$(PY) -m tests.golden
+
+docx-template: $(VENV)/.runtime ## Rebuild report_templates/report.docx from its generator
+	$(PY) report_templates/build_docx_template.py
+
+system-runtime:
+	$(call debian_packages,$(RUNTIME_DEBIAN))
+
+system-test:
+	$(call debian_packages,$(TEST_DEBIAN))
+
+$(VENV)/.runtime: pyproject.toml constraints.txt
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.runtime
+	$(PY) -m pip install -q -c constraints.txt -e ".[test]"
+	touch $@
+
+clean: ## Remove the virtualenv, Prefect's local state and built outputs
+	rm -rf $(VENV) .prefect outputs/*/ outputs/.*staging*

@@ -1,0 +1,1 @@
+"""The annual progress report pipeline: submissions in, HTML, PDF and DOCX out."""

@@ -1,0 +1,61 @@
+"""The pipeline's errors and the problems it reports about submissions.
+
+A `Problem` is one thing wrong with one input file (or a warning about it); the
+exceptions below carry lists of them so that a run reports every problem at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from pathlib import Path
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one file: where it is, what is wrong and how to fix it."""
+
+    file: Path
+    line: int
+    column: int
+    field: str
+    message: str
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        field = f"{self.field}: " if self.field else ""
+        text = f"{where}: {self.severity.value}: {field}{self.message}"
+        return f"{text}\n    hint: {self.hint}" if self.hint else text
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["file"] = str(self.file)
+        data["severity"] = self.severity.value
+        return data
+
+
+class PipelineError(Exception):
+    """Base class: a problem the user can fix, reported without a traceback."""
+
+
+class InvalidInputError(PipelineError):
+    """Inputs failed validation; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+class CycleNotFoundError(PipelineError):
+    """The cycle folder or its report.yaml does not exist."""
+
+
+class PublishError(PipelineError):
+    """Outputs could not be written; the previous outputs are untouched."""

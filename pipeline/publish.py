@@ -1,0 +1,112 @@
+"""Publish a build: write every output aside, then move the set into place at once.
+
+`outputs/<cycle>/` always holds one complete build. The new files are written
+to a staging folder beside it and swapped in with a single atomic exchange, so
+a reader, or a crash, never sees a half-written set.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import PublishError
+from pipeline.source import SourceFile
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Published:
+    folder: Path
+    manifest: dict[str, object]
+
+
+def build_manifest(
+    cycle: str, files: dict[str, bytes], inputs: list[SourceFile], inputs_root: Path
+) -> dict[str, object]:
+    """What was published and from what: names, sizes and sha256 of outputs and inputs."""
+    return {
+        "cycle": cycle,
+        "outputs": [
+            {"file": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for name, data in sorted(files.items())
+        ],
+        "submissions": [
+            {"file": source.path.relative_to(inputs_root).as_posix(), "sha256": source.sha256}
+            for source in sorted(inputs, key=lambda source: source.path)
+        ],
+    }
+
+
+def publish(
+    outputs_root: Path, cycle: str, files: dict[str, bytes], manifest: dict[str, object]
+) -> Published:
+    outputs_root.mkdir(parents=True, exist_ok=True)
+    target = outputs_root / cycle
+    staging = Path(tempfile.mkdtemp(prefix=f".{cycle}.staging-", dir=outputs_root))
+    try:
+        for name, data in {**files, MANIFEST: _manifest_bytes(manifest)}.items():
+            _write_synced(staging / name, data)
+        os.chmod(staging, 0o755)
+        _fsync_directory(staging)
+        if target.exists():
+            _exchange(staging, target)  # staging now holds the previous build
+            shutil.rmtree(staging)
+        else:
+            os.rename(staging, target)
+        _fsync_directory(outputs_root)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PublishError(f"could not publish to {target}: {error}") from error
+    return Published(target, manifest)
+
+
+def _manifest_bytes(manifest: dict[str, object]) -> bytes:
+    return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.chmod(path, 0o644)
+
+
+def _fsync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two directories atomically (Linux renameat2), or as near as the system allows."""
+    renameat2 = getattr(_libc, "renameat2", None)
+    if renameat2 is not None:
+        result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+        if result == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), str(second))
+    # Fallback: two renames; the gap between them is as short as it can be.
+    aside = first.with_name(first.name + ".previous")
+    os.rename(second, aside)
+    os.rename(first, second)
+    os.rename(aside, first)

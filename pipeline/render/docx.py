@@ -1,0 +1,131 @@
+"""Render the report as a Word document from the docxtpl template in report_templates/.
+
+Submission text enters the template only as RichText values, which docxtpl
+escapes; the text itself is never parsed as a template.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass
+
+from docxtpl import DocxTemplate, RichText
+
+from pipeline.model import BulletList, Emphasis, Inline, Link, Report, Text
+from pipeline.render.html import TEMPLATES, long_date
+
+DOCX_TEMPLATE = TEMPLATES / "report.docx"
+# Zip entries carry a timestamp; a fixed one keeps the bytes reproducible.
+_ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class _BlockView:
+    is_list: bool
+    text: RichText | None
+    items: tuple[RichText, ...]
+
+
+def render_docx(report: Report) -> bytes:
+    template = DocxTemplate(DOCX_TEMPLATE)
+    context = {
+        "report": {
+            "title": report.title,
+            "intro": report.intro,
+            "departments": [
+                {
+                    "name": department.name,
+                    "sections": [
+                        {
+                            "heading": section.heading,
+                            "blocks": [_block_view(template, block) for block in section.blocks],
+                        }
+                        for section in department.sections
+                    ],
+                }
+                for department in report.departments
+            ],
+        },
+        "published": long_date(report.published),
+    }
+    template.render(context, autoescape=True)
+    _set_properties(template, report)
+    buffer = io.BytesIO()
+    template.save(buffer)
+    return _normalised_zip(buffer.getvalue())
+
+
+def _block_view(template: DocxTemplate, block: object) -> _BlockView:
+    if isinstance(block, BulletList):
+        return _BlockView(True, None, tuple(_rich_text(template, item) for item in block.items))
+    return _BlockView(False, _rich_text(template, block.inlines), ())  # type: ignore[attr-defined]
+
+
+def _rich_text(template: DocxTemplate, inlines: tuple[Inline, ...]) -> RichText:
+    rich = RichText()
+    _add_inlines(template, rich, inlines, bold=False, italic=False, url_id=None)
+    return rich
+
+
+def _add_inlines(
+    template: DocxTemplate,
+    rich: RichText,
+    inlines: tuple[Inline, ...],
+    *,
+    bold: bool,
+    italic: bool,
+    url_id: str | None,
+) -> None:
+    for inline in inlines:
+        if isinstance(inline, Text):
+            rich.add(
+                inline.text,
+                bold=bold,
+                italic=italic,
+                url_id=url_id,
+                style="Hyperlink" if url_id else None,
+            )
+        elif isinstance(inline, Emphasis):
+            _add_inlines(
+                template,
+                rich,
+                inline.children,
+                bold=bold or inline.strong,
+                italic=italic or not inline.strong,
+                url_id=url_id,
+            )
+        elif isinstance(inline, Link):
+            _add_inlines(
+                template,
+                rich,
+                inline.children,
+                bold=bold,
+                italic=italic,
+                url_id=template.build_url_id(inline.href),
+            )
+
+
+def _set_properties(template: DocxTemplate, report: Report) -> None:
+    properties = template.docx.core_properties
+    published = datetime.datetime.combine(report.published, datetime.time())
+    properties.title = report.title
+    properties.subject = f"{report.strategy}: action {report.action}"
+    properties.keywords = report.strategy
+    properties.language = report.language
+    properties.created = published
+    properties.modified = published
+    properties.revision = 1
+
+
+def _normalised_zip(data: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIMESTAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(entry.filename))
+    return output.getvalue()

@@ -1,0 +1,102 @@
+"""Build cycles from dicts in a temporary folder, and read the real report for comparison."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[1]
+SUBMISSIONS = PROJECT / "submissions"
+REAL_CYCLE = "2015-action-04"
+REFERENCE = PROJECT.parent / "shared" / "reference" / "action-04-departmental-responses-2015.txt"
+
+CONFIG: dict[str, Any] = {
+    "title": "Action 9: test the pipeline",
+    "strategy": "Government Digital Strategy",
+    "action": 9,
+    "commitments_label": "December 2012",
+    "reporting_years": [2013, 2014],
+    "published": "2015-01-16",
+    "intro": "Here is how departments are responding to this action:",
+    "departments": ["Department of Health", "Home Office"],
+}
+
+
+def submission(department: str = "Department of Health", **changes: Any) -> dict[str, Any]:
+    """A valid submission; keyword arguments replace or (with value None) remove keys."""
+    data: dict[str, Any] = {
+        "department": department,
+        "commitments": "We will do things.",
+        "progress": {2013: "We did some things.", 2014: "We did more things."},
+        "plans": {2014: "We plan things.", 2015: "We plan more things."},
+    }
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+def write_cycle(
+    root: Path,
+    files: dict[str, dict[str, Any] | str],
+    config: dict[str, Any] | None = None,
+    cycle: str = "test-cycle",
+) -> Path:
+    """Write report.yaml and the given submissions (dicts, or raw YAML text) under root/cycle."""
+    folder = root / cycle
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.yaml").write_text(yaml.safe_dump(config or CONFIG, allow_unicode=True))
+    for name, content in files.items():
+        text = content if isinstance(content, str) else yaml.safe_dump(content, allow_unicode=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+# The published text's slips, as the report prints them; the pipeline's output is canonical.
+_DEPARTMENT_LINE_SLIPS = {"Home Office’s": "Home Office"}
+_COMMITMENTS = "Departmental digital strategy commitments (December 2012)"
+
+
+def reference_sections() -> dict[str, dict[str, list[str]]]:
+    """The published report as {department: {canonical heading: [paragraphs and bullet items]}}.
+
+    Bullet items keep their "- " so that a comparison also checks which text is a list.
+    """
+    names = yaml.safe_load((SUBMISSIONS / REAL_CYCLE / "report.yaml").read_text())["departments"]
+    sections: dict[str, dict[str, list[str]]] = {}
+    current: list[str] | None = None
+    department: dict[str, list[str]] = {}
+    for line in REFERENCE.read_text(encoding="utf-8").splitlines()[4:]:
+        line = _DEPARTMENT_LINE_SLIPS.get(line, line)
+        if line in names:
+            department = sections.setdefault(line, {})
+            current = None
+            continue
+        heading, rest = _canonical_heading(line)
+        if heading:
+            current = department.setdefault(heading, [])
+            if rest:
+                current.append(rest)
+        elif current is not None and line.strip():
+            current.append(line.strip())
+    return sections
+
+
+def _canonical_heading(line: str) -> tuple[str | None, str]:
+    fused = line.removeprefix("###")
+    if fused.startswith(_COMMITMENTS):
+        return _COMMITMENTS, fused[len(_COMMITMENTS) :].strip()
+    if match := re.fullmatch(r"Progress (?:during|in) (\d{4})", line):
+        return f"Progress during {match[1]}", ""
+    if match := re.fullmatch(r"Planned [Aa]ctivities in (\d{4})", line):
+        return f"Planned activities in {match[1]}", ""
+    return None, ""
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.errors import InvalidInputError, Severity
+from pipeline.source import read_cycle
+from pipeline.validate import check_cycle, require_publishable
+from tests.helpers import CONFIG, submission, write_cycle
+
+
+def problems_for(tmp_path: Path, files: dict[str, Any], config: dict[str, Any] | None = None) -> list[str]:
+    """Validate a cycle and return its problems as printed, with the folder left out."""
+    folder = write_cycle(tmp_path, files, config)
+    _, problems = check_cycle(read_cycle(folder.parent, folder.name))
+    return [str(problem).replace(f"{folder}/", "") for problem in problems]
+
+
+def both(**health: Any) -> dict[str, Any]:
+    """A cycle with a valid Home Office file and a Department of Health file changed as given."""
+    return {"health.yaml": submission(**health), "home.yaml": submission("Home Office")}
+
+
+def test_valid_cycle_has_no_problems(tmp_path: Path) -> None:
+    assert problems_for(tmp_path, both()) == []
+
+
+def test_missing_sections_are_named_with_their_headings(tmp_path: Path) -> None:
+    assert problems_for(tmp_path, both(commitments=None, plans={2014: "We plan things."})) == [
+        'health.yaml:1:1: error: commitments: section "Departmental digital strategy commitments '
+        '(December 2012)" is missing\n'
+        '    hint: add "commitments: |" at the top level, followed by the text indented below it',
+        'health.yaml:3:3: error: plans.2015: section "Planned activities in 2015" is missing\n'
+        '    hint: add "2015: |" under "plans:", followed by the text indented below it',
+    ]
+
+
+def test_empty_section(tmp_path: Path) -> None:
+    files = both()
+    files["health.yaml"] = (
+        "department: Department of Health\ncommitments: We will.\n"
+        "progress:\n  2013: ''\n  2014: Done.\nplans:\n  2014: Plan.\n  2015: Plan.\n"
+    )
+    assert problems_for(tmp_path, files) == [
+        'health.yaml:4:9: error: progress.2013: section "Progress during 2013" is empty\n'
+        "    hint: write the department's response here"
+    ]
+
+
+def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
+    data = submission()
+    data["progess"] = data.pop("progress")
+    problems = problems_for(tmp_path, {"health.yaml": data, "home.yaml": submission("Home Office")})
+    assert problems[0] == 'health.yaml:6:1: error: progess: unknown key\n    hint: did you mean "progress"?'
+
+
+def test_yaml_no_is_not_text(tmp_path: Path) -> None:
+    files = both()
+    files["health.yaml"] = (
+        "department: Department of Health\ncommitments: no\n"
+        "progress:\n  2013: Done.\n  2014: Done.\nplans:\n  2014: Plan.\n  2015: Plan.\n"
+    )
+    assert problems_for(tmp_path, files) == [
+        "health.yaml:2:14: error: commitments: must be text, not true/false\n"
+        '    hint: put text in quotes or after "|" so that YAML does not read it as something else'
+    ]
+
+
+def test_wrong_shapes(tmp_path: Path) -> None:
+    assert problems_for(tmp_path, both(progress="We did things.", commitments=["a", "b"])) == [
+        "health.yaml:2:1: error: commitments: must be text, not a list",
+        "health.yaml:8:11: error: progress: must be a mapping, not text",
+    ]
+
+
+def test_years_must_be_the_reports(tmp_path: Path) -> None:
+    assert problems_for(tmp_path, both(progress={2013: "a", 2014: "b", 2012: "c", "twenty": "d"})) == [
+        "health.yaml:10:3: error: progress.twenty: 'twenty' is not a year\n"
+        "    hint: write a year such as 2014, without quotes",
+        "health.yaml:9:3: error: progress.2012: 2012 is not a year this report asks for\n"
+        "    hint: the years under progress: are 2013, 2014",
+    ]
+
+
+def test_department_not_expected(tmp_path: Path) -> None:
+    assert problems_for(tmp_path, both(department="Departmnt of Health")) == [
+        'health.yaml:2:13: error: department: "Departmnt of Health" is not a department '
+        "expected in this report\n"
+        '    hint: did you mean "Department of Health"?',
+        'report.yaml:4:1: warning: departments: no submission from "Department of Health"\n'
+        '    hint: add test-cycle/<department>.yaml with department: "Department of Health"',
+    ]
+
+
+def test_second_file_for_the_same_department(tmp_path: Path) -> None:
+    files = {**both(), "health-again.yaml": submission()}
+    assert problems_for(tmp_path, files) == [
+        'health.yaml:2:13: error: department: "Department of Health" already has a submission '
+        "in health-again.yaml\n"
+        "    hint: keep one file per department: merge the two and delete the other",
+    ]
+
+
+def test_links_must_be_web_or_mail(tmp_path: Path) -> None:
+    files = both()
+    files["health.yaml"] = (
+        "department: Department of Health\ncommitments: We will.\n"
+        "progress:\n  2013: |\n    Done.\n\n    See [this](javascript:alert(1)).\n  2014: Done.\n"
+        "plans:\n  2014: Plan.\n  2015: '[mail](mailto:dh@example.gov.uk) [web](https://www.gov.uk)'\n"
+    )
+    assert problems_for(tmp_path, files) == [
+        'health.yaml:7:1: error: progress.2013: link to "javascript:alert(1)" is not allowed\n'
+        "    hint: links must start with https://, http:// or mailto:"
+    ]
+
+
+def test_every_problem_in_every_file_in_one_pass(tmp_path: Path) -> None:
+    files = {
+        "health.yaml": submission(commitments="", short_name=3),
+        "home.yaml": submission("Home Office", progres={2013: "x"}),
+        "broken.yaml": "department: [\n",
+    }
+    problems = problems_for(tmp_path, files)
+    assert [problem.split(": error: ")[0] for problem in problems] == [
+        "broken.yaml:2:1",
+        "health.yaml:9:13",
+        "health.yaml:1:14",
+        "home.yaml:6:1",
+    ]
+
+
+def test_the_file_must_be_a_mapping(tmp_path: Path) -> None:
+    files = {**both(), "list.yaml": "- one\n- two\n"}
+    assert problems_for(tmp_path, files) == [
+        "list.yaml:1:1: error: the file must be a mapping of keys, not a list\n"
+        '    hint: start with "department: <name>", then commitments:, progress: and plans:'
+    ]
+
+
+def test_config_problems_stop_before_submissions(tmp_path: Path) -> None:
+    config = {**CONFIG, "reporting_years": "2013"}
+    assert problems_for(tmp_path, both(), config) == [
+        "report.yaml:8:18: error: reporting_years: must be a list, not text"
+    ]
+
+
+def _checked(tmp_path: Path, files: dict[str, Any]) -> tuple[Any, list[Any]]:
+    folder = write_cycle(tmp_path, files)
+    return check_cycle(read_cycle(folder.parent, folder.name))
+
+
+def test_lenient_leaves_out_invalid_departments_only(tmp_path: Path) -> None:
+    checked, problems = _checked(tmp_path, both(commitments=""))
+    assert [s.model.department for s in require_publishable(checked, problems, strict=False).submissions] == [
+        "Home Office"
+    ]
+
+
+def test_strict_refuses_any_problem(tmp_path: Path) -> None:
+    checked, problems = _checked(tmp_path, {"home.yaml": submission("Home Office")})
+    assert [problem.severity for problem in problems] == [Severity.WARNING]
+    require_publishable(checked, problems, strict=False)
+    with pytest.raises(InvalidInputError, match='no submission from "Department of Health"'):
+        require_publishable(checked, problems, strict=True)
+
+
+def test_nothing_valid_is_nothing_to_publish(tmp_path: Path) -> None:
+    checked, problems = _checked(tmp_path, {"health.yaml": submission(commitments="")})
+    with pytest.raises(InvalidInputError, match="is empty"):
+        require_publishable(checked, problems, strict=False)
