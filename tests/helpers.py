@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import docx as docx_module
 import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -100,3 +103,65 @@ def _canonical_heading(line: str) -> tuple[str | None, str]:
 
 def normalise(text: str) -> str:
     return " ".join(text.split())
+
+
+class _OutlineParser(HTMLParser):
+    """Collects department (h2) → section (h3) → paragraph and "- " list item texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outline: dict[str, dict[str, list[str]]] = {}
+        self._tag: str | None = None
+        self._text: list[str] = []
+        self._department: dict[str, list[str]] | None = None
+        self._section: list[str] | None = None
+        self._in_department = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "section" and ("class", "department") in attrs:
+            self._in_department = True
+        if self._in_department and tag in ("h2", "h3", "p", "li"):
+            self._tag, self._text = tag, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section":
+            self._in_department = False
+        if tag != self._tag:
+            return
+        text = normalise("".join(self._text))
+        if tag == "h2":
+            self._department = self.outline.setdefault(text, {})
+        elif tag == "h3":
+            assert self._department is not None
+            self._section = self._department.setdefault(text, [])
+        else:
+            assert self._section is not None
+            self._section.append(f"- {text}" if tag == "li" else text)
+        self._tag = None
+
+    def handle_data(self, data: str) -> None:
+        if self._tag:
+            self._text.append(data)
+
+
+def html_outline(html: str) -> dict[str, dict[str, list[str]]]:
+    parser = _OutlineParser()
+    parser.feed(html)
+    return parser.outline
+
+
+def docx_outline(docx: bytes) -> dict[str, dict[str, list[str]]]:
+    """The same outline read back from a DOCX by its paragraph styles."""
+    document = docx_module.Document(io.BytesIO(docx))
+    outline: dict[str, dict[str, list[str]]] = {}
+    department: dict[str, list[str]] | None = None
+    section: list[str] | None = None
+    for paragraph in document.paragraphs:
+        style, text = paragraph.style.name, normalise(paragraph.text)
+        if style == "Heading 2":
+            department = outline.setdefault(text, {})
+        elif style == "Heading 3" and department is not None:
+            section = department.setdefault(text, [])
+        elif section is not None and text:
+            section.append(f"- {text}" if style == "List Bullet" else text)
+    return outline

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline import publish as publish_module
+from pipeline.errors import PublishError
+from pipeline.publish import build_manifest, publish
+from pipeline.source import load_yaml
+
+
+def _publish(root: Path, files: dict[str, bytes]) -> Path:
+    return publish(root, "cycle", files, build_manifest("cycle", files, [], root)).folder
+
+
+def test_manifest_names_every_output_and_input(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "dept.yaml").write_text("department: X\n")
+    files = {"report.html": b"<html>", "report.pdf": b"%PDF"}
+    manifest = build_manifest("cycle", files, [load_yaml(tmp_path / "in" / "dept.yaml")], tmp_path)
+    folder = publish(tmp_path / "out", "cycle", files, manifest).folder
+    written = json.loads((folder / "manifest.json").read_text())
+    assert written == {
+        "cycle": "cycle",
+        "outputs": [
+            {"file": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for name, data in sorted(files.items())
+        ],
+        "submissions": [{"file": "in/dept.yaml", "sha256": hashlib.sha256(b"department: X\n").hexdigest()}],
+    }
+    for output in written["outputs"]:
+        assert hashlib.sha256((folder / output["file"]).read_bytes()).hexdigest() == output["sha256"]
+
+
+def test_a_new_build_replaces_the_whole_folder(tmp_path: Path) -> None:
+    _publish(tmp_path, {"report.html": b"old", "report.docx": b"old"})
+    folder = _publish(tmp_path, {"report.html": b"new"})
+    assert sorted(path.name for path in folder.iterdir()) == ["manifest.json", "report.html"]
+    assert (folder / "report.html").read_bytes() == b"new"
+    assert [path.name for path in tmp_path.iterdir()] == ["cycle"]  # no staging left behind
+
+
+def test_a_failed_write_leaves_the_previous_build_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _publish(tmp_path, {"report.html": b"old"})
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    writes = []
+
+    def fail_on_second(path: Path, data: bytes) -> None:
+        writes.append(path)
+        if len(writes) == 2:
+            raise OSError(28, "No space left on device")
+        path.write_bytes(data)
+
+    monkeypatch.setattr(publish_module, "_write_synced", fail_on_second)
+    with pytest.raises(PublishError, match="No space left on device"):
+        _publish(tmp_path, {"report.html": b"new", "report.pdf": b"new"})
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+    assert [path.name for path in tmp_path.iterdir()] == ["cycle"]
+
+
+def test_swap_without_renameat2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class NoRenameat2:
+        pass
+
+    monkeypatch.setattr(publish_module, "_libc", NoRenameat2())
+    _publish(tmp_path, {"report.html": b"old"})
+    folder = _publish(tmp_path, {"report.html": b"new"})
+    assert (folder / "report.html").read_bytes() == b"new"
+    assert [path.name for path in tmp_path.iterdir()] == ["cycle"]

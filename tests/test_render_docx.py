@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from collections import Counter
+
+import docx
+
+from pipeline.model import BulletList, Department, Emphasis, Link, Paragraph, Report, Section, Text
+from pipeline.render.docx import render_docx
+from tests.helpers import reference_sections
+
+
+def _document(data: bytes) -> docx.document.Document:
+    return docx.Document(io.BytesIO(data))
+
+
+def test_heading_styles_and_bullets(real_docx: bytes) -> None:
+    styles = Counter(paragraph.style.name for paragraph in _document(real_docx).paragraphs)
+    bullets_in_source = sum(
+        item.startswith("- ")
+        for sections in reference_sections().values()
+        for items in sections.values()
+        for item in items
+    )
+    assert (styles["Heading 1"], styles["Heading 2"], styles["Heading 3"]) == (1, 17, 85)
+    assert styles["List Bullet"] == bullets_in_source == 18
+
+
+def test_bullets_are_real_numbered_list_paragraphs(real_docx: bytes) -> None:
+    document = _document(real_docx)
+    bullet_style = document.styles["List Bullet"]
+    num_pr = bullet_style.element.pPr.numPr
+    assert num_pr is not None and num_pr.numId.val > 0
+    assert not any(p.text.startswith(("•", "-")) for p in document.paragraphs)
+
+
+def test_no_paragraph_is_empty_or_a_template_tag(real_docx: bytes) -> None:
+    texts = [paragraph.text for paragraph in _document(real_docx).paragraphs]
+    assert all(text.strip() for text in texts)
+    assert not any("{%" in text or "{{" in text for text in texts)
+
+
+def test_properties(real_docx: bytes, real_report: Report) -> None:
+    properties = _document(real_docx).core_properties
+    assert properties.title == real_report.title
+    assert properties.language == "en-GB"
+    assert properties.created == datetime.datetime(2015, 1, 16, tzinfo=datetime.UTC)
+    styles_xml = zipfile.ZipFile(io.BytesIO(real_docx)).read("word/styles.xml").decode()
+    assert '<w:lang w:val="en-GB"' in styles_xml
+
+
+def test_links_emphasis_and_literal_template_syntax() -> None:
+    paragraph = Paragraph(
+        (
+            Text("See {{ 7*7 }} & "),
+            Link("https://www.gov.uk/", (Text("GOV.UK"),)),
+            Text(" "),
+            Emphasis((Text("now"),), strong=True),
+        )
+    )
+    section = Section("commitments", "Commitments", (paragraph, BulletList(((Text("<x>"),),))))
+    report = Report(
+        "t",
+        "Title",
+        "Strategy",
+        1,
+        datetime.date(2015, 1, 16),
+        "Intro",
+        (Department("Department of Health", None, "department-of-health", (section,)),),
+    )
+    document = _document(render_docx(report))
+    texts = [p.text for p in document.paragraphs]
+    assert "See {{ 7*7 }} & GOV.UK now" in texts and "<x>" in texts
+    body = document.element.xml
+    assert "w:hyperlink" in body
+    assert [r.target_ref for r in document.part.rels.values() if r.is_external] == ["https://www.gov.uk/"]
+    bold_runs = [run.text for p in document.paragraphs for run in p.runs if run.bold]
+    assert bold_runs == ["now"]
+
+
+def test_reproducible_bytes(real_report: Report, real_docx: bytes) -> None:
+    assert render_docx(real_report) == real_docx
