@@ -54,6 +54,9 @@ docx-template: $(VENV)/.runtime ## Rebuild report_templates/report.docx from its
 
 system-runtime:
 	$(call debian_packages,$(RUNTIME_DEBIAN))
+	@# Debian's own Python needs python3-venv before it can make a virtualenv.
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv python3-pip; }
 
 system-test:
 	$(call debian_packages,$(TEST_DEBIAN))
