@@ -14,8 +14,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Pango, HarfBuzz and fonts for WeasyPrint; Liberation Sans is metric-compatible with Arial.
 RUNTIME_DEBIAN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 shared-mime-info
-# poppler-utils: pdftotext and pdftoppm, to read and look at the PDF in tests and previews.
-TEST_DEBIAN := poppler-utils
+# The real tools the tests check the outputs with: poppler-utils (pdftotext, pdftoppm),
+# Chromium (axe-core runs in it), LibreOffice (opens the DOCX); Java runs the Nu Html
+# Checker and Node installs it and axe-core (package.json).
+TEST_DEBIAN := poppler-utils chromium libreoffice-writer-nogui
 
 # Install the Debian packages named in $(1) that are missing; a no-op when all are there.
 define debian_packages
@@ -30,7 +32,7 @@ define debian_packages
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint golden docx-template clean system-runtime system-test
+.PHONY: help report test lint golden preview docx-template clean system-runtime system-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -38,16 +40,20 @@ help: ## List the targets
 report: system-runtime $(VENV)/.runtime ## Install what is needed, then build the default report into outputs/
 	$(PY) flows.py
 
-test: system-runtime system-test $(VENV)/.test ## Install test needs, then run the whole suite
-	$(VENV)/bin/ruff check pipeline flows.py tests report_templates
+test: system-runtime system-test $(VENV)/.test node_modules/.installed ## Install test needs, then run the whole suite
+	$(VENV)/bin/ruff check pipeline flows.py tests tools report_templates
 	$(PY) -m pytest
 
 lint: $(VENV)/.test ## Lint and format-check the code
-	$(VENV)/bin/ruff check pipeline flows.py tests report_templates
-	$(VENV)/bin/ruff format --check pipeline flows.py tests report_templates
+	$(VENV)/bin/ruff check pipeline flows.py tests tools report_templates
+	$(VENV)/bin/ruff format --check pipeline flows.py tests tools report_templates
 
 golden: $(VENV)/.test ## Regenerate the golden HTML the tests compare against
 	$(PY) -m tests.golden
+
+preview: system-runtime system-test $(VENV)/.test ## Build, then render every output as pictures under outputs/preview/
+	$(PY) flows.py
+	$(PY) -m tools.preview $(CYCLE)
 
 docx-template: $(VENV)/.runtime ## Rebuild report_templates/report.docx from its generator
 	$(PY) report_templates/build_docx_template.py
@@ -60,6 +66,15 @@ system-runtime:
 
 system-test:
 	$(call debian_packages,$(TEST_DEBIAN))
+	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends default-jre-headless; }
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+
+# --ignore-scripts: vnu-jar's install script would fetch a Java runtime; Debian's is used.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
 
 $(VENV)/.runtime: pyproject.toml constraints.txt
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
@@ -72,4 +87,4 @@ $(VENV)/.test: $(VENV)/.runtime
 	touch $@
 
 clean: ## Remove the virtualenv, Prefect's local state and built outputs
-	rm -rf $(VENV) .prefect outputs/*/ outputs/.*staging*
+	rm -rf $(VENV) node_modules .prefect outputs/*/ outputs/.*staging*

@@ -55,9 +55,7 @@ def render_output(report: model.Report, output_format: str) -> bytes:
 def publish_outputs(
     outputs_root: Path, sources: source.CycleSources, submissions_root: Path, files: dict[str, bytes]
 ) -> publish.Published:
-    manifest = publish.build_manifest(
-        sources.cycle, files, [sources.config, *sources.submissions], submissions_root
-    )
+    manifest = publish.build_manifest(sources.cycle, files, [sources.config, *sources.submissions], submissions_root)
     published = publish.publish(outputs_root, sources.cycle, files, manifest)
     get_run_logger().info("published %d file(s) to %s", len(files) + 1, published.folder)
     return published

@@ -33,17 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    check = commands.add_parser(
-        "validate", help="check submission files (or whole cycle folders) before dropping them"
-    )
+    check = commands.add_parser("validate", help="check submission files (or whole cycle folders) before dropping them")
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
     check.set_defaults(command=_validate)
 
     build = commands.add_parser("build", help="run the annual-report flow and publish the outputs")
-    build.add_argument(
-        "--cycle", default="2015-action-04", help="folder under submissions/ (default: %(default)s)"
-    )
+    build.add_argument("--cycle", default="2015-action-04", help="folder under submissions/ (default: %(default)s)")
     build.add_argument(
         "--format",
         dest="formats",
@@ -82,10 +78,7 @@ def _validate(arguments: argparse.Namespace) -> int:
         for problem in problems:
             print(problem)
         warnings = len(problems) - len(errors)
-        print(
-            f"{len(checked_files)} file(s) checked: {_count(len(errors), 'error')}, "
-            f"{_count(warnings, 'warning')}"
-        )
+        print(f"{len(checked_files)} file(s) checked: {_count(len(errors), 'error')}, {_count(warnings, 'warning')}")
     return 1 if errors else 0
 
 

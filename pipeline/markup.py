@@ -96,9 +96,7 @@ class _BlockParser:
             elif child.type in ("softbreak", "hardbreak"):
                 result.append(Text(" "))
             elif child.type in ("em_open", "strong_open"):
-                inner, index = self._children(
-                    children, index + 1, child.type.replace("_open", "_close"), block
-                )
+                inner, index = self._children(children, index + 1, child.type.replace("_open", "_close"), block)
                 result.append(Emphasis(inner, strong=child.type == "strong_open"))
                 continue
             elif child.type == "link_open":

@@ -47,9 +47,7 @@ def build_manifest(
     }
 
 
-def publish(
-    outputs_root: Path, cycle: str, files: dict[str, bytes], manifest: dict[str, object]
-) -> Published:
+def publish(outputs_root: Path, cycle: str, files: dict[str, bytes], manifest: dict[str, object]) -> Published:
     outputs_root.mkdir(parents=True, exist_ok=True)
     target = outputs_root / cycle
     staging = Path(tempfile.mkdtemp(prefix=f".{cycle}.staging-", dir=outputs_root))

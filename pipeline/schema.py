@@ -27,20 +27,14 @@ class ReportConfig(BaseModel):
     title: str = Field(min_length=1, description="The report's title as published.")
     strategy: str = Field(min_length=1, description="The strategy the action belongs to.")
     action: int = Field(ge=1, description="The action's number within the strategy.")
-    commitments_label: str = Field(
-        min_length=1, description='When the commitments were made, e.g. "December 2012".'
-    )
+    commitments_label: str = Field(min_length=1, description='When the commitments were made, e.g. "December 2012".')
     reporting_years: list[int] = Field(
         min_length=1,
         description="Years reported on: each year Y has 'progress during Y' and 'plans for Y+1'.",
     )
-    published: Annotated[datetime.date, Field(strict=False)] = Field(
-        description="Publication date, YYYY-MM-DD."
-    )
+    published: Annotated[datetime.date, Field(strict=False)] = Field(description="Publication date, YYYY-MM-DD.")
     intro: str = Field(min_length=1, description="The sentence that introduces the responses.")
-    departments: list[str] = Field(
-        min_length=1, description="The departments expected to respond, in report order."
-    )
+    departments: list[str] = Field(min_length=1, description="The departments expected to respond, in report order.")
 
     def sections(self) -> list[SectionSpec]:
         """The sections every department answers, in report order."""
@@ -69,12 +63,8 @@ class Submission(BaseModel):
     department: str = Field(description="The department's name, as listed in report.yaml.")
     short_name: str | None = Field(default=None, description='The short name the text uses, e.g. "DH".')
     commitments: str = Field(description="The department's original commitments.")
-    progress: dict[int, str] = Field(
-        description="For each reporting year, the progress made during that year."
-    )
-    plans: dict[int, str] = Field(
-        description="For the year after each reporting year, the activities planned."
-    )
+    progress: dict[int, str] = Field(description="For each reporting year, the progress made during that year.")
+    plans: dict[int, str] = Field(description="For the year after each reporting year, the activities planned.")
 
 
 @dataclass(frozen=True)

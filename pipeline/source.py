@@ -77,8 +77,7 @@ def cycle_folder(submissions_root: Path, cycle: str) -> Path:
     """The folder holding a cycle's submissions; the cycle name is never a path of its own."""
     if not _CYCLE_NAME.fullmatch(cycle):
         raise CycleNotFoundError(
-            f"{cycle!r} is not a cycle name: use the name of a folder under {submissions_root}, "
-            "such as 2015-action-04"
+            f"{cycle!r} is not a cycle name: use the name of a folder under {submissions_root}, such as 2015-action-04"
         )
     folder = submissions_root / cycle
     if not (folder / REPORT_CONFIG_FILE).is_file():
@@ -93,10 +92,7 @@ def read_cycle(submissions_root: Path, cycle: str) -> CycleSources:
     folder = cycle_folder(submissions_root, cycle)
     config_path = folder / REPORT_CONFIG_FILE
     submission_paths = sorted(
-        path
-        for pattern in ("*.yaml", "*.yml")
-        for path in folder.glob(pattern)
-        if path.name != REPORT_CONFIG_FILE
+        path for pattern in ("*.yaml", "*.yml") for path in folder.glob(pattern) if path.name != REPORT_CONFIG_FILE
     )
     return CycleSources(
         cycle=cycle,
@@ -202,9 +198,7 @@ class _NodeReader:
             )
         open_nodes = open_nodes | {id(node)}
         if isinstance(node, yaml.SequenceNode):
-            return [
-                self._value(loader, item, (*path, index), open_nodes) for index, item in enumerate(node.value)
-            ]
+            return [self._value(loader, item, (*path, index), open_nodes) for index, item in enumerate(node.value)]
         assert isinstance(node, yaml.MappingNode)
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:

@@ -110,9 +110,7 @@ def check_cycle(sources: CycleSources) -> tuple[CheckedCycle | None, list[Proble
     return checked, checked.problems
 
 
-def check_submission(
-    source: SourceFile, config: ReportConfig
-) -> tuple[CheckedSubmission | None, list[Problem]]:
+def check_submission(source: SourceFile, config: ReportConfig) -> tuple[CheckedSubmission | None, list[Problem]]:
     """Check one department's file; the submission is None if it cannot be read at all."""
     problems = list(source.problems)
     if source.problems:
@@ -147,9 +145,7 @@ def _check_model(
     schema: type[BaseModel], source: SourceFile, skip_missing: set[str] = frozenset()
 ) -> tuple[Any, list[Problem]]:
     if not isinstance(source.data, dict):
-        return None, [
-            source.problem((), f"the file must be a mapping of keys, not {_type_name(source.data)}")
-        ]
+        return None, [source.problem((), f"the file must be a mapping of keys, not {_type_name(source.data)}")]
     try:
         return schema.model_validate(source.data), []
     except ValidationError as error:
@@ -174,9 +170,7 @@ def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: 
         hint = f'did you mean "{guess[0]}"?' if guess else f"the keys are: {', '.join(known)}"
         return source.problem(loc, "unknown key", hint, key=True)
     if "[key]" in detail["loc"]:
-        return source.problem(
-            loc, f"{value!r} is not a year", "write a year such as 2014, without quotes", key=True
-        )
+        return source.problem(loc, f"{value!r} is not a year", "write a year such as 2014, without quotes", key=True)
     expected = {
         "string_type": "text",
         "int_type": "a whole number",
@@ -189,9 +183,7 @@ def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: 
         return source.problem(
             loc,
             f"must be {expected}, not {_type_name(value)}",
-            'put text in quotes or after "|" so that YAML does not read it as something else'
-            if read_as_text
-            else "",
+            'put text in quotes or after "|" so that YAML does not read it as something else' if read_as_text else "",
         )
     return source.problem(loc, detail["msg"])
 
@@ -202,9 +194,7 @@ def _check_department(source: SourceFile, data: dict[Any, Any], config: ReportCo
         return []
     guess = difflib.get_close_matches(name, config.departments, n=1, cutoff=0.6)
     hint = (
-        f'did you mean "{guess[0]}"?'
-        if guess
-        else "use the name exactly as listed under departments: in report.yaml"
+        f'did you mean "{guess[0]}"?' if guess else "use the name exactly as listed under departments: in report.yaml"
     )
     return [source.problem(("department",), f'"{name}" is not a department expected in this report', hint)]
 
@@ -232,9 +222,7 @@ def _check_section(
     if not isinstance(text, str):
         return []  # wrong type, already reported
     if not text.strip():
-        return [
-            source.problem(path, f'section "{spec.heading}" is empty', "write the department's response here")
-        ]
+        return [source.problem(path, f'section "{spec.heading}" is empty', "write the department's response here")]
     parsed, markup_problems = parse_markup(text)
     blocks[spec.field] = parsed
     start = source.position_of(path)
@@ -281,9 +269,7 @@ def _type_name(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
-def require_publishable(
-    checked: CheckedCycle | None, problems: list[Problem], *, strict: bool
-) -> CheckedCycle:
+def require_publishable(checked: CheckedCycle | None, problems: list[Problem], *, strict: bool) -> CheckedCycle:
     """Stop the run if it must not publish: a broken config, nothing valid, or (strict) any problem.
 
     In lenient mode a department whose file has errors is left out and the rest
@@ -294,7 +280,5 @@ def require_publishable(
     if strict and problems:
         raise InvalidInputError(problems)
     if not checked.submissions:
-        raise InvalidInputError(
-            problems or [Problem(Path(checked.cycle), 1, 1, "", "no valid submissions to publish")]
-        )
+        raise InvalidInputError(problems or [Problem(Path(checked.cycle), 1, 1, "", "no valid submissions to publish")])
     return checked

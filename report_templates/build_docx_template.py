@@ -13,19 +13,26 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 TEMPLATE = Path(__file__).with_name("report.docx")
 FONT = "Arial"
 TEXT_COLOUR = RGBColor(0x0B, 0x0C, 0x0C)
 
 # (style, text): docxtpl tags that stand alone use "{%p" so their paragraph is removed.
-BODY = [
+BEFORE_CONTENTS = [
     ("Heading 1", "{{ report.title }}"),
     ("Normal", "Published {{ published }}"),
     ("Normal", "{{ report.intro }}"),
+    ("TOC Heading", "Contents"),
+    ("Normal", "{%p for department in report.departments %}"),
+]
+AFTER_CONTENTS = [
+    ("Normal", "{%p endfor %}"),
     ("Normal", "{%p for department in report.departments %}"),
     ("Heading 2", "{{ department.name }}"),
     ("Normal", "{%p for section in department.sections %}"),
@@ -42,13 +49,20 @@ BODY = [
     ("Normal", "{%p endfor %}"),
     ("Normal", "{%p endfor %}"),
 ]
+# Departments are Heading 2: the contents lists them, as links, with page numbers.
+TOC_INSTRUCTION = 'TOC \\o "2-2" \\h \\z \\u'
 
 
 def build() -> None:
     document = Document()
     _set_defaults(document)
-    for style, text in BODY:
+    for style, text in BEFORE_CONTENTS:
         document.add_paragraph(text, style=style)
+    _contents_entry(document.add_paragraph(style="TOC 2"))
+    for style, text in AFTER_CONTENTS:
+        document.add_paragraph(text, style=style)
+    _page_numbers(document.sections[0].footer.paragraphs[0])
+    _update_fields_on_open(document)
     properties = document.core_properties
     properties.author = ""
     properties.last_modified_by = ""
@@ -57,6 +71,59 @@ def build() -> None:
     properties.revision = 1
     properties.created = properties.modified = datetime.datetime(2015, 1, 1)
     document.save(TEMPLATE)
+
+
+def _contents_entry(paragraph: Paragraph) -> None:
+    """One contents line per department, the whole list one TOC field.
+
+    The field opens in the first line and closes in the last; the department names
+    stand in as the field's result until Word updates it with page numbers.
+    """
+    paragraph.add_run("{%r if loop.first %}")
+    _field_char(paragraph, "begin")
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = f" {TOC_INSTRUCTION} "
+    paragraph.add_run()._r.append(instruction)
+    _field_char(paragraph, "separate")
+    paragraph.add_run("{%r endif %}")
+    paragraph.add_run("{{ department.name }}")
+    paragraph.add_run("{%r if loop.last %}")
+    _field_char(paragraph, "end")
+    paragraph.add_run("{%r endif %}")
+
+
+def _field_char(paragraph: Paragraph, kind: str) -> None:
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    paragraph.add_run()._r.append(char)
+
+
+def _page_numbers(paragraph: Paragraph) -> None:
+    """ "Page N of M" in the footer, from Word's PAGE and NUMPAGES fields."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("Page ")
+    _simple_field(paragraph, "PAGE", "1")
+    paragraph.add_run(" of ")
+    _simple_field(paragraph, "NUMPAGES", "1")
+
+
+def _simple_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {instruction} ")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = placeholder
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _update_fields_on_open(document: Document) -> None:
+    """Ask Word to refresh the contents' page numbers when the document opens."""
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    document.settings.element.append(update)
 
 
 def _set_defaults(document: Document) -> None:
@@ -78,6 +145,14 @@ def _set_defaults(document: Document) -> None:
         heading.paragraph_format.space_after = Pt(6)
         _theme_fonts_off(heading.element)
     styles["List Bullet"].font.name = FONT
+    contents = styles.add_style("TOC 2", WD_STYLE_TYPE.PARAGRAPH)
+    contents.base_style = normal
+    contents.paragraph_format.space_after = Pt(4)
+    contents.paragraph_format.tab_stops.add_tab_stop(Cm(16), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+    styles["TOC Heading"].font.name = FONT
+    styles["TOC Heading"].font.size = Pt(18)
+    styles["TOC Heading"].font.color.rgb = TEXT_COLOUR
+    _theme_fonts_off(styles["TOC Heading"].element)
     hyperlink = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
     hyperlink.font.color.rgb = RGBColor(0x1D, 0x70, 0xB8)
     hyperlink.font.underline = True

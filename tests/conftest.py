@@ -35,3 +35,13 @@ def real_docx(real_report: Report) -> bytes:
     from pipeline.render.docx import render_docx
 
     return render_docx(real_report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """List what the checkers noted without failing: best-practice findings, checker warnings."""
+    from tests.checkers import NOTES
+
+    if NOTES:
+        terminalreporter.section("checker notes")
+        for note in NOTES:
+            terminalreporter.write_line(note)

@@ -78,9 +78,7 @@ def test_validate_runs_without_prefect_or_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_unknown_cycle_is_an_error_not_a_traceback(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_unknown_cycle_is_an_error_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(tmp_path / "nowhere")]) == 1
     (tmp_path / "empty-cycle").mkdir()
     assert main(["validate", str(tmp_path / "empty-cycle")]) == 1

@@ -80,8 +80,7 @@ def test_unknown_cycle_fails_with_a_clear_message(tmp_path: Path) -> None:
     )
     assert state.is_failed()
     assert state.message.endswith(
-        "no report config; a cycle is a folder under "
-        f"{tmp_path} holding report.yaml and one YAML file per department"
+        f"no report config; a cycle is a folder under {tmp_path} holding report.yaml and one YAML file per department"
     )
 
 

@@ -51,9 +51,7 @@ def test_markup_subset() -> None:
 
 
 def test_html_and_other_markdown_stay_literal_text() -> None:
-    text = (
-        "<script>alert(1)</script> {{ 7*7 }} {% if x %}\n\n# not a heading\n\n![image](https://x.test/a.png)"
-    )
+    text = "<script>alert(1)</script> {{ 7*7 }} {% if x %}\n\n# not a heading\n\n![image](https://x.test/a.png)"
     blocks, problems = parse_markup(text)
     assert problems == []
     assert [plain_text(block.inlines) for block in blocks] == [
@@ -64,9 +62,7 @@ def test_html_and_other_markdown_stay_literal_text() -> None:
 
 
 def test_unsupported_lists_and_links_are_problems() -> None:
-    _, problems = parse_markup(
-        "- a\n  - nested\n\n1. numbered\n\n[x](file:///etc/passwd) [y](data:text/html,hi)"
-    )
+    _, problems = parse_markup("- a\n  - nested\n\n1. numbered\n\n[x](file:///etc/passwd) [y](data:text/html,hi)")
     assert [(problem.line_offset, problem.message) for problem in problems] == [
         (1, "numbered and nested lists are not supported"),
         (3, "numbered and nested lists are not supported"),

@@ -43,9 +43,7 @@ def test_a_new_build_replaces_the_whole_folder(tmp_path: Path) -> None:
     assert [path.name for path in tmp_path.iterdir()] == ["cycle"]  # no staging left behind
 
 
-def test_a_failed_write_leaves_the_previous_build_untouched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failed_write_leaves_the_previous_build_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _publish(tmp_path, {"report.html": b"old"})
     before = {path.name: path.read_bytes() for path in folder.iterdir()}
     writes = []

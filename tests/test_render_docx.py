@@ -4,11 +4,15 @@ import datetime
 import io
 import zipfile
 from collections import Counter
+from pathlib import Path
 
 import docx
+import pytest
+from docx.oxml.ns import qn
 
 from pipeline.model import BulletList, Department, Emphasis, Link, Paragraph, Report, Section, Text
 from pipeline.render.docx import render_docx
+from tests.checkers import libreoffice_to_pdf, pdftotext_pages
 from tests.helpers import reference_sections
 
 
@@ -25,6 +29,7 @@ def test_heading_styles_and_bullets(real_docx: bytes) -> None:
         for item in items
     )
     assert (styles["Heading 1"], styles["Heading 2"], styles["Heading 3"]) == (1, 17, 85)
+    assert (styles["TOC Heading"], styles["TOC 2"]) == (1, 17)
     assert styles["List Bullet"] == bullets_in_source == 18
 
 
@@ -82,3 +87,55 @@ def test_links_emphasis_and_literal_template_syntax() -> None:
 
 def test_reproducible_bytes(real_report: Report, real_docx: bytes) -> None:
     assert render_docx(real_report) == real_docx
+
+
+# --- A real client: LibreOffice opens the document and lays it out.
+
+
+@pytest.fixture(scope="module")
+def docx_file(real_docx: bytes, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("docx") / "report.docx"
+    path.write_bytes(real_docx)
+    return path
+
+
+def test_libreoffice_opens_and_lays_it_out(docx_file: Path, real_report: Report) -> None:
+    pages = pdftotext_pages(libreoffice_to_pdf(docx_file).read_bytes())
+    text = " ".join(" ".join(pages).split())
+    assert len(pages) >= 10
+    for department in real_report.departments:
+        assert department.name in text
+    assert [page.strip().splitlines()[-1].strip() for page in pages][:2] == [
+        f"Page 1 of {len(pages)}",
+        f"Page 2 of {len(pages)}",
+    ]
+
+
+def test_libreoffice_refuses_a_broken_document(real_docx: bytes, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(real_docx[: len(real_docx) // 3])
+    with pytest.raises(RuntimeError, match="LibreOffice could not open broken.docx"):
+        libreoffice_to_pdf(broken)
+
+
+def test_contents_is_a_word_field_updated_on_open(real_docx: bytes, real_report: Report) -> None:
+    document = _document(real_docx)
+    body = document.element.body
+    instructions = [node.text for node in body.iter(qn("w:instrText"))]
+    assert instructions == [' TOC \\o "2-2" \\h \\z \\u ']
+    kinds = [node.get(qn("w:fldCharType")) for node in body.iter(qn("w:fldChar"))]
+    assert kinds == ["begin", "separate", "end"]
+    entries = [p.text for p in document.paragraphs if p.style.name == "TOC 2"]
+    assert entries == [department.name for department in real_report.departments]
+    settings = zipfile.ZipFile(io.BytesIO(real_docx)).read("word/settings.xml").decode()
+    assert '<w:updateFields w:val="true"/>' in settings
+
+
+def test_footer_numbers_the_pages(real_docx: bytes) -> None:
+    footer = _document(real_docx).sections[0].footer
+    fields = [node.get(qn("w:instr")) for node in footer._element.iter(qn("w:fldSimple"))]
+    assert fields == [" PAGE ", " NUMPAGES "]
+
+
+def test_subject_is_set(real_docx: bytes) -> None:
+    assert _document(real_docx).core_properties.subject == "Government Digital Strategy: action 4"

@@ -2,18 +2,32 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from pipeline.model import BulletList, Department, Link, Paragraph, Report, Section, Text
 from pipeline.render.html import render_html
+from tests.checkers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    GENERIC_LINK_TEXTS,
+    NOTES,
+    WCAG_TAGS,
+    axe,
+    describe_axe,
+    heading_skips,
+    nu_html_checker,
+)
 from tests.helpers import PROJECT, REAL_CYCLE
 
 
 def _report(*blocks: Paragraph | BulletList) -> Report:
     section = Section("commitments", "Departmental digital strategy commitments (December 2012)", blocks)
     department = Department("Department of Health", "DH", "department-of-health", (section,))
-    return Report(
-        "test", "A <title> & more", "Strategy", 1, datetime.date(2015, 1, 16), "Intro.", (department,)
-    )
+    return Report("test", "A <title> & more", "Strategy", 1, datetime.date(2015, 1, 16), "Intro.", (department,))
 
 
 def test_page_structure(real_html: str) -> None:
@@ -66,3 +80,133 @@ def test_matches_the_golden_page(real_html: str) -> None:
     """A change to the markup shows here; `make golden` regenerates after a deliberate one."""
     golden = PROJECT / "tests" / "golden" / REAL_CYCLE / "report.html"
     assert real_html == golden.read_text(encoding="utf-8")
+
+
+# --- Accessibility, checked with real tools: axe-core in headless Chromium and the Nu Html Checker.
+
+INACCESSIBLE = PROJECT / "tests" / "fixtures" / "checkers" / "inaccessible.html"
+
+
+@pytest.fixture(scope="module")
+def html_file(real_html: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    path.write_text(real_html, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def test_axe_finds_no_wcag_violations(page: Page, html_file: Path) -> None:
+    page.goto(html_file.as_uri())
+    assert describe_axe(axe(page, WCAG_TAGS)) == []
+
+
+def test_axe_best_practice_findings_are_listed(page: Page, html_file: Path) -> None:
+    page.goto(html_file.as_uri())
+    findings = describe_axe(axe(page, ["best-practice"]))
+    NOTES.extend(f"axe best-practice: {finding}" for finding in findings)
+    NOTES.append(f"axe best-practice findings on report.html: {len(findings)}")
+    assert [finding for finding in findings if finding.startswith(("heading-order", "page-has-heading-one"))] == []
+
+
+def test_axe_fails_an_inaccessible_page(page: Page) -> None:
+    page.goto(INACCESSIBLE.as_uri())
+    rules = {violation["id"] for violation in axe(page, WCAG_TAGS)["violations"]}
+    assert {"html-has-lang", "image-alt", "link-name", "color-contrast"} <= rules
+
+
+def test_nu_html_checker_finds_no_errors(html_file: Path) -> None:
+    messages = nu_html_checker(html_file)
+    NOTES.extend(f"Nu {m['type']}: {m['message']}" for m in messages if m["type"] != "error")
+    assert [m["message"] for m in messages if m["type"] == "error"] == []
+
+
+def test_nu_html_checker_fails_invalid_markup() -> None:
+    errors = [m["message"] for m in nu_html_checker(INACCESSIBLE) if m["type"] == "error"]
+    assert "Duplicate ID “twice”." in errors
+    assert any("Stray end tag “span”" in error for error in errors)
+
+
+def _heading_levels(page: Page) -> list[int]:
+    return page.eval_on_selector_all("h1, h2, h3, h4, h5, h6", "hs => hs.map(h => Number(h.tagName[1]))")
+
+
+def test_landmarks_and_headings(page: Page, html_file: Path) -> None:
+    page.goto(html_file.as_uri())
+    for landmark in ("header", "nav", "main", "footer"):
+        assert page.locator(landmark).count() == 1, landmark
+    levels = _heading_levels(page)
+    assert levels.count(1) == 1 and levels[0] == 1
+    assert heading_skips(levels) == []
+    page.goto(INACCESSIBLE.as_uri())
+    assert heading_skips(_heading_levels(page)) == ["heading 2 is h3 after h1"]
+
+
+def _link_texts(page: Page) -> list[str]:
+    return [text.strip().lower() for text in page.locator("a").all_inner_texts()]
+
+
+def test_link_texts_make_sense_out_of_context(page: Page, html_file: Path) -> None:
+    page.goto(html_file.as_uri())
+    texts = _link_texts(page)
+    assert len(texts) == 18 and all(texts)
+    assert set(texts) & GENERIC_LINK_TEXTS == set()
+    page.goto(INACCESSIBLE.as_uri())
+    assert set(_link_texts(page)) & GENERIC_LINK_TEXTS == {"read more »"}
+
+
+def test_skip_link_comes_first_and_focus_is_visible(page: Page, html_file: Path) -> None:
+    page.goto(html_file.as_uri())
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    box = skip.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["height"] > 0
+    assert skip.get_attribute("href") == "#main-content"
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "[document.activeElement.textContent, getComputedStyle(document.activeElement).backgroundColor]"
+    )
+    assert focused == ["The Attorney General’s Office", "rgb(255, 221, 0)"]
+
+
+def _horizontal_overflow(page: Page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def test_reflows_at_320_css_pixels(browser: Browser, html_file: Path) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(html_file.as_uri())
+    assert _horizontal_overflow(page) == 0
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
+    page.goto(INACCESSIBLE.as_uri())
+    assert _horizontal_overflow(page) > 0
+    context.close()
+
+
+def test_usable_without_css_or_javascript(browser: Browser, html_file: Path, tmp_path: Path) -> None:
+    assert "<script" not in html_file.read_text()
+    unstyled = tmp_path / "unstyled.html"
+    unstyled.write_text(re.sub(r"<style>.*?</style>", "", html_file.read_text(), flags=re.S))
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(unstyled.as_uri())
+    headings = page.locator("h2").all_inner_texts()
+    assert headings[0] == "Contents" and len(headings) == 18
+    assert all(page.locator("h2").nth(index).is_visible() for index in range(18))
+    assert page.locator("a").first.inner_text() == "Skip to main content"
+    context.close()

@@ -55,9 +55,7 @@ def test_python_tags_are_not_constructed(tmp_path: Path) -> None:
 def test_alias_bomb_is_cut_off(tmp_path: Path) -> None:
     lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
     for index in range(1, 9):
-        lines.append(
-            f"{'abcdefghi'[index]}: &{'abcdefghi'[index]} [{', '.join(['*' + 'abcdefghi'[index - 1]] * 10)}]"
-        )
+        lines.append(f"{'abcdefghi'[index]}: &{'abcdefghi'[index]} [{', '.join(['*' + 'abcdefghi'[index - 1]] * 10)}]")
     source = _load(tmp_path, "\n".join(lines) + "\n")
     (problem,) = source.problems
     assert problem.message == "too deeply nested or too many repeated (aliased) values"

@@ -8,10 +8,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 from pipeline.model import Report
-from pipeline.render.html import render_html
+from pipeline.render.html import TEMPLATES, render_html
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,10 @@ def render_pdf(report: Report) -> bytes:
     # take theirs from SOURCE_DATE_EPOCH. Both derive from the report, so the same
     # inputs give the same bytes.
     with _source_date_epoch(report):
-        return document.write_pdf(pdf_variant="pdf/ua-1")
+        return document.write_pdf(
+            stylesheets=[CSS(filename=TEMPLATES / "pdf.css", url_fetcher=refuse_fetch)],
+            pdf_variant="pdf/ua-1",
+        )
 
 
 @contextmanager

@@ -1,0 +1,47 @@
+"""Render a cycle's published outputs as pictures, to look at them as a reader would.
+
+    python -m tools.preview 2015-action-04     (or: make preview)
+
+Writes outputs/preview/<cycle>/: the PDF's pages (pdftoppm), the DOCX's pages as
+LibreOffice lays them out, and the HTML page in Chromium at desktop and phone widths.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from tests.checkers import CHROMIUM, CHROMIUM_ARGS, libreoffice_to_pdf
+
+PROJECT = Path(__file__).resolve().parents[1]
+RESOLUTION = "60"
+
+
+def preview(cycle: str) -> Path:
+    published = PROJECT / "outputs" / cycle
+    target = PROJECT / "outputs" / "preview" / cycle
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    subprocess.run(
+        ["pdftoppm", "-r", RESOLUTION, "-png", str(published / "report.pdf"), str(target / "pdf-page")], check=True
+    )
+    docx_as_pdf = libreoffice_to_pdf(published / "report.docx")
+    subprocess.run(["pdftoppm", "-r", RESOLUTION, "-png", str(docx_as_pdf), str(target / "docx-page")], check=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name, width in (("html-desktop", 1280), ("html-phone-320", 320)):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto((published / "report.html").as_uri())
+            page.screenshot(path=str(target / f"{name}.png"), full_page=True)
+            page.close()
+        browser.close()
+    return target
+
+
+if __name__ == "__main__":
+    folder = preview(sys.argv[1] if len(sys.argv) > 1 else "2015-action-04")
+    print(f"wrote {len(list(folder.iterdir()))} pictures to {folder}")
