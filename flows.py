@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Literal
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
-from pipeline import model, publish, render, source, validate
+from pipeline import model, publish, render, source, status, validate
 from pipeline.errors import PipelineError
 
 PROJECT = Path(__file__).resolve().parent
@@ -40,6 +41,26 @@ def check_submissions(sources: source.CycleSources) -> tuple[validate.CheckedCyc
 
 
 @task(cache_policy=NO_CACHE)
+def summarise_status(
+    sources: source.CycleSources, checked: validate.CheckedCycle | None, problems: list
+) -> dict[str, bytes]:
+    cycle_status = status.build_status(sources, checked, problems)
+    create_table_artifact(
+        key=f"submission-status-{model.slugify(sources.cycle)}",
+        table=status.table_rows(cycle_status),
+        description=f"**{sources.cycle}**: {status.summary_line(cycle_status)}",
+    )
+    get_run_logger().info("%s", status.summary_line(cycle_status))
+    return status.status_files(cycle_status)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_status(outputs_root: Path, cycle: str, files: dict[str, bytes]) -> None:
+    folder = publish.publish_status(outputs_root, cycle, files)
+    get_run_logger().info("nothing published; wrote the status files to %s", folder)
+
+
+@task(cache_policy=NO_CACHE)
 def build_model(checked: validate.CheckedCycle) -> model.Report:
     return model.build_report(checked)
 
@@ -53,11 +74,15 @@ def render_output(report: model.Report, output_format: str) -> bytes:
 
 @task(cache_policy=NO_CACHE)
 def publish_outputs(
-    outputs_root: Path, sources: source.CycleSources, submissions_root: Path, files: dict[str, bytes]
+    outputs_root: Path,
+    sources: source.CycleSources,
+    submissions_root: Path,
+    files: dict[str, bytes],
+    status_files: dict[str, bytes],
 ) -> publish.Published:
     manifest = publish.build_manifest(sources.cycle, files, [sources.config, *sources.submissions], submissions_root)
-    published = publish.publish(outputs_root, sources.cycle, files, manifest)
-    get_run_logger().info("published %d file(s) to %s", len(files) + 1, published.folder)
+    published = publish.publish(outputs_root, sources.cycle, files, manifest, status_files)
+    get_run_logger().info("published %d file(s) to %s", len(files) + len(status_files) + 1, published.folder)
     return published
 
 
@@ -75,11 +100,16 @@ def annual_report(
         source.cycle_folder(submissions_root, cycle)
         sources = read_submissions(submissions_root, cycle)
         checked, problems = check_submissions(sources)
-        checked = validate.require_publishable(checked, problems, strict=strict)
+        status_files = summarise_status(sources, checked, problems)
+        try:
+            checked = validate.require_publishable(checked, problems, strict=strict)
+        except PipelineError:
+            publish_status(outputs_root, sources.cycle, status_files)
+            raise
         report = build_model(checked)
         renders = {name: render_output.submit(report, name) for name in dict.fromkeys(formats)}
         files = {render.output_name(name): future.result() for name, future in renders.items()}
-        published = publish_outputs(outputs_root, sources, submissions_root, files)
+        published = publish_outputs(outputs_root, sources, submissions_root, files, status_files)
     except PipelineError as error:
         return Failed(message=str(error))
     return published

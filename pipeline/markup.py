@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from pipeline.errors import Severity
 from pipeline.model import Block, BulletList, Emphasis, Inline, Link, Paragraph, Text
 
 ALLOWED_LINK_SCHEMES = ("https", "http", "mailto")
@@ -29,6 +30,7 @@ class MarkupProblem:
     line_offset: int  # 0-based line within the text
     message: str
     hint: str
+    severity: Severity = Severity.ERROR
 
 
 def parse_markup(text: str) -> tuple[tuple[Block, ...], list[MarkupProblem]]:
@@ -73,6 +75,13 @@ class _BlockParser:
             elif token.type in ("bullet_list_close", "ordered_list_close"):
                 depth -= 1
                 if depth == 0:
+                    if len(items) == 1:
+                        self._problem(
+                            self.tokens[start],
+                            "a bullet list with only one item",
+                            "write it as a sentence, or add the other items",
+                            Severity.WARNING,
+                        )
                     blocks.append(BulletList(tuple(items)))
                     return index + 1
             elif token.type == "inline":
@@ -103,6 +112,13 @@ class _BlockParser:
                 href = str(child.attrs.get("href", ""))
                 inner, index = self._children(children, index + 1, "link_close", block)
                 if _link_allowed(href):
+                    if href.lower().startswith("http:"):
+                        self._problem(
+                            block,
+                            f'link to "{href}" is not secure (http)',
+                            "use the https:// address if the site has one",
+                            Severity.WARNING,
+                        )
                     result.append(Link(href, inner))
                 else:
                     self._problem(
@@ -115,9 +131,9 @@ class _BlockParser:
             index += 1
         return _merge_text(result), index
 
-    def _problem(self, token: Token, message: str, hint: str) -> None:
+    def _problem(self, token: Token, message: str, hint: str, severity: Severity = Severity.ERROR) -> None:
         line = token.map[0] if token.map else 0
-        self.problems.append(MarkupProblem(line, message, hint))
+        self.problems.append(MarkupProblem(line, message, hint, severity))
 
 
 def _link_allowed(href: str) -> bool:

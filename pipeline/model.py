@@ -46,7 +46,18 @@ class BulletList:
     items: tuple[tuple[Inline, ...], ...]
 
 
-Block = Paragraph | BulletList
+@dataclass(frozen=True)
+class Notice:
+    """A statement the pipeline makes, not the department: a section that does not
+    apply, or a response that was not received. Renderers set it apart."""
+
+    text: str
+    detail: str | None = None
+
+
+Block = Paragraph | BulletList | Notice
+
+NO_RESPONSE = Notice("No response received.")
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,8 @@ class Department:
     short_name: str | None
     slug: str
     sections: tuple[Section, ...]
+    # Set, and sections empty, when there is no valid response to show.
+    notice: Notice | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +97,10 @@ class Report:
 
 
 def build_report(checked: CheckedCycle) -> Report:
-    """Assemble the report from a cycle whose submissions have been checked."""
+    """Assemble the report from a checked cycle: every expected department, in order,
+    with a visible notice for one whose response is missing or invalid."""
+    from pipeline.schema import NotApplicable
+
     config = checked.config
     specs = config.sections()
     by_name = {submission.model.department: submission for submission in checked.submissions}
@@ -92,9 +108,15 @@ def build_report(checked: CheckedCycle) -> Report:
     for name in config.departments:
         submission = by_name.get(name)
         if submission is None:
+            departments.append(Department(name, None, slugify(name), (), NO_RESPONSE))
             continue
-        sections = tuple(Section(spec.field, spec.heading, submission.blocks[spec.field]) for spec in specs)
-        departments.append(Department(name, submission.model.short_name, slugify(name), sections))
+        sections = []
+        for spec in specs:
+            content = submission.sections[spec.field]
+            if isinstance(content, NotApplicable):
+                content = (Notice(f"This action is not applicable to {name}.", content.not_applicable),)
+            sections.append(Section(spec.field, spec.heading, content))
+        departments.append(Department(name, submission.model.short_name, slugify(name), tuple(sections)))
     return Report(
         cycle=checked.cycle,
         title=config.title,

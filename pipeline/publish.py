@@ -47,12 +47,20 @@ def build_manifest(
     }
 
 
-def publish(outputs_root: Path, cycle: str, files: dict[str, bytes], manifest: dict[str, object]) -> Published:
+def publish(
+    outputs_root: Path,
+    cycle: str,
+    files: dict[str, bytes],
+    manifest: dict[str, object],
+    status: dict[str, bytes] | None = None,
+) -> Published:
+    """Publish a build: the report files, their manifest, and the run's status files
+    (which describe the run, not the report, so the manifest leaves them out)."""
     outputs_root.mkdir(parents=True, exist_ok=True)
     target = outputs_root / cycle
     staging = Path(tempfile.mkdtemp(prefix=f".{cycle}.staging-", dir=outputs_root))
     try:
-        for name, data in {**files, MANIFEST: _manifest_bytes(manifest)}.items():
+        for name, data in {**files, **(status or {}), MANIFEST: _manifest_bytes(manifest)}.items():
             _write_synced(staging / name, data)
         os.chmod(staging, 0o755)
         _fsync_directory(staging)
@@ -66,6 +74,25 @@ def publish(outputs_root: Path, cycle: str, files: dict[str, bytes], manifest: d
         shutil.rmtree(staging, ignore_errors=True)
         raise PublishError(f"could not publish to {target}: {error}") from error
     return Published(target, manifest)
+
+
+def publish_status(outputs_root: Path, cycle: str, status: dict[str, bytes]) -> Path:
+    """After a run that published nothing, replace just the status files, each in one
+    rename, beside the last good build (or in a new folder if there is none)."""
+    target = outputs_root / cycle
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name, data in status.items():
+            with tempfile.NamedTemporaryFile(dir=target, prefix=f".{name}.", delete=False) as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.chmod(file.name, 0o644)
+            os.replace(file.name, target / name)
+        _fsync_directory(target)
+    except OSError as error:
+        raise PublishError(f"could not write the status files to {target}: {error}") from error
+    return target
 
 
 def _manifest_bytes(manifest: dict[str, object]) -> bytes:

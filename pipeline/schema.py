@@ -22,7 +22,7 @@ REPORT_CONFIG_FILE = "report.yaml"
 class ReportConfig(BaseModel):
     """`submissions/<cycle>/report.yaml`: what the report is and who must respond."""
 
-    model_config = _STRICT
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="Report configuration")
 
     title: str = Field(min_length=1, description="The report's title as published.")
     strategy: str = Field(min_length=1, description="The strategy the action belongs to.")
@@ -51,6 +51,28 @@ class ReportConfig(BaseModel):
         return specs
 
 
+class NotApplicable(BaseModel):
+    """A section the action does not apply to, with the reason why."""
+
+    model_config = _STRICT
+
+    not_applicable: str = Field(min_length=1, description="Why this section does not apply, in a short sentence.")
+
+
+# A section is the department's text, or a mapping marking it not applicable.
+SectionText = Annotated[
+    str | NotApplicable,
+    Field(
+        description="The department's text (paragraphs, - bullets, [links](https://…)), or not_applicable: <reason>."
+    ),
+]
+# Years are keys: 2014, not "2014".
+YearSections = Annotated[
+    dict[int, SectionText],
+    Field(json_schema_extra={"propertyNames": {"pattern": "^[0-9]{4}$"}}),
+]
+
+
 class Submission(BaseModel):
     """`submissions/<cycle>/<department>.yaml`: one department's response.
 
@@ -58,13 +80,27 @@ class Submission(BaseModel):
     line, "- " bullet lists, [text](https://…) links, *emphasis* and **strong**.
     """
 
-    model_config = _STRICT
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        title="Departmental submission",
+    )
 
-    department: str = Field(description="The department's name, as listed in report.yaml.")
+    department: str = Field(min_length=1, description="The department's name, exactly as listed in report.yaml.")
     short_name: str | None = Field(default=None, description='The short name the text uses, e.g. "DH".')
-    commitments: str = Field(description="The department's original commitments.")
-    progress: dict[int, str] = Field(description="For each reporting year, the progress made during that year.")
-    plans: dict[int, str] = Field(description="For the year after each reporting year, the activities planned.")
+    commitments: SectionText = Field(description="The department's original commitments.")
+    progress: YearSections = Field(description="For each reporting year, the progress made during that year.")
+    plans: YearSections = Field(description="For the year after each reporting year, the activities planned.")
+
+
+SCHEMA_VERSION = 1
+
+
+def json_schema(model: type[BaseModel]) -> dict[str, object]:
+    """The JSON Schema editors use to check and complete a file as it is typed."""
+    schema = model.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
 @dataclass(frozen=True)
@@ -80,7 +116,6 @@ class SectionSpec:
         """The dotted path of the section in a submission, e.g. `progress.2014`."""
         return self.key if self.year is None else f"{self.key}.{self.year}"
 
-    def text_in(self, submission: Submission) -> str | None:
-        if self.year is None:
-            return getattr(submission, self.key)
-        return getattr(submission, self.key).get(self.year)
+    @property
+    def path(self) -> tuple[str] | tuple[str, int]:
+        return (self.key,) if self.year is None else (self.key, self.year)

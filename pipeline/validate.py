@@ -2,13 +2,15 @@
 
 Nothing here stops at the first problem: each file is checked fully, and a bad
 file never hides another file's problems. Valid submissions come back parsed,
-ready for the model.
+ready for the model. Errors leave a department out (lenient) or stop the run
+(strict); warnings only stop a strict run.
 """
 
 from __future__ import annotations
 
 import datetime
 import difflib
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,13 @@ from pydantic import BaseModel, ValidationError
 from pipeline.errors import InvalidInputError, Problem, Severity
 from pipeline.markup import parse_markup
 from pipeline.model import Block
-from pipeline.schema import ReportConfig, SectionSpec, Submission
+from pipeline.schema import NotApplicable, ReportConfig, SectionSpec, Submission
 from pipeline.source import CycleSources, FieldPath, SourceFile
+
+# A section this many words long, and this many times the department's typical
+# section, is probably pasted in whole rather than summarised.
+LONG_SECTION_WORDS = 400
+LONG_SECTION_RATIO = 4
 
 _TYPE_NAMES = {
     str: "text",
@@ -32,13 +39,32 @@ _TYPE_NAMES = {
     datetime.date: "a date",
     datetime.datetime: "a date and time",
 }
+_UNION_BRANCHES = {"str", "NotApplicable"}
+# Missing commitments are reported as a missing section, with its heading.
+_REPORTED_AS_SECTIONS = {"commitments"}
+
+SectionContent = tuple[Block, ...] | NotApplicable
 
 
 @dataclass(frozen=True)
 class CheckedSubmission:
     source: SourceFile
     model: Submission
-    blocks: dict[str, tuple[Block, ...]]
+    sections: dict[str, SectionContent]
+
+
+@dataclass(frozen=True)
+class DepartmentStatus:
+    """Where one expected department stands: for the coordinator's status report."""
+
+    name: str
+    files: tuple[Path, ...]
+    valid: bool
+    problems: tuple[Problem, ...]
+
+    @property
+    def submitted(self) -> bool:
+        return bool(self.files)
 
 
 @dataclass
@@ -49,19 +75,12 @@ class CheckedCycle:
     config: ReportConfig
     submissions: list[CheckedSubmission]
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [problem for problem in self.problems if problem.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [problem for problem in self.problems if problem.severity is Severity.WARNING]
+    statuses: list[DepartmentStatus] = field(default_factory=list)
 
 
 def check_config(source: SourceFile) -> tuple[ReportConfig | None, list[Problem]]:
     problems = list(source.problems)
-    if problems:
+    if _has_errors(problems):
         return None, problems
     model, model_problems = _check_model(ReportConfig, source)
     return model, problems + model_problems
@@ -74,10 +93,12 @@ def check_cycle(sources: CycleSources) -> tuple[CheckedCycle | None, list[Proble
         return None, problems
     checked = CheckedCycle(sources.cycle, config, [], problems)
     first_file_for: dict[str, SourceFile] = {}
-    claimed: set[object] = set()  # departments named by any file, valid or not
+    files_naming: dict[str, list[Path]] = {name: [] for name in config.departments}
+    problems_in: dict[Path, list[Problem]] = {}
     for source in sources.submissions:
-        if isinstance(source.data, dict):
-            claimed.add(source.data.get("department"))
+        named = source.data.get("department") if isinstance(source.data, dict) else None
+        if isinstance(named, str) and named in files_naming:
+            files_naming[named].append(source.path)
         submission, submission_problems = check_submission(source, config)
         if submission is not None:
             name = submission.model.department
@@ -91,29 +112,36 @@ def check_cycle(sources: CycleSources) -> tuple[CheckedCycle | None, list[Proble
                 )
             else:
                 first_file_for[name] = source
+        problems_in[source.path] = submission_problems
         checked.problems.extend(submission_problems)
         if submission is not None and not _has_errors(submission_problems):
             checked.submissions.append(submission)
+    valid = {submission.model.department for submission in checked.submissions}
     for name in config.departments:
-        if name not in claimed:
-            checked.problems.append(
+        files = files_naming[name]
+        own = [problem for path in files for problem in problems_in[path]]
+        if not files:
+            own.append(
                 Problem(
                     sources.config.path,
                     _department_line(sources.config, name),
                     1,
                     "departments",
                     f'no submission from "{name}"',
-                    f'add {sources.folder.name}/<department>.yaml with department: "{name}"',
+                    f'add {sources.folder.name}/<department>.yaml with department: "{name}" '
+                    f'(python -m pipeline new --cycle {sources.cycle} --department "{name}")',
                     Severity.WARNING,
                 )
             )
+            checked.problems.extend(own)
+        checked.statuses.append(DepartmentStatus(name, tuple(files), name in valid, tuple(own)))
     return checked, checked.problems
 
 
 def check_submission(source: SourceFile, config: ReportConfig) -> tuple[CheckedSubmission | None, list[Problem]]:
-    """Check one department's file; the submission is None if it cannot be read at all."""
+    """Check one department's file; the submission is None if it is not usable."""
     problems = list(source.problems)
-    if source.problems:
+    if _has_errors(problems):
         return None, problems
     data = source.data
     if not isinstance(data, dict):
@@ -125,20 +153,33 @@ def check_submission(source: SourceFile, config: ReportConfig) -> tuple[CheckedS
             )
         )
         return None, problems
-    model, model_problems = _check_model(Submission, source, skip_missing=_SECTION_KEYS)
+    model, model_problems = _check_model(Submission, source, skip_missing=_REPORTED_AS_SECTIONS)
     problems += model_problems
     problems += _check_department(source, data, config)
-    blocks: dict[str, tuple[Block, ...]] = {}
+    sections: dict[str, SectionContent] = {}
     specs = config.sections()
     for spec in specs:
-        problems += _check_section(source, data, spec, blocks)
+        problems += _check_section(source, data, spec, sections)
     problems += _check_years(source, data, specs)
+    problems += _check_lengths(source, sections, specs)
     if model is None:
         return None, problems
-    return CheckedSubmission(source, model, blocks), problems
+    return CheckedSubmission(source, model, sections), problems
 
 
-_SECTION_KEYS = {"commitments", "progress", "plans"}
+def require_publishable(checked: CheckedCycle | None, problems: list[Problem], *, strict: bool) -> CheckedCycle:
+    """Stop the run if it must not publish: a broken config, nothing valid, or (strict) any problem.
+
+    In lenient mode a department whose file has errors is shown as not having
+    responded and the rest are published; its problems are still reported.
+    """
+    if checked is None:
+        raise InvalidInputError(problems)
+    if strict and problems:
+        raise InvalidInputError(problems)
+    if not checked.submissions:
+        raise InvalidInputError(problems or [Problem(Path(checked.cycle), 1, 1, "", "no valid submissions to publish")])
+    return checked
 
 
 def _check_model(
@@ -149,48 +190,95 @@ def _check_model(
     try:
         return schema.model_validate(source.data), []
     except ValidationError as error:
-        problems = []
+        problems: list[Problem] = []
         for detail in error.errors():
             if detail["type"] == "missing" and detail["loc"][0] in skip_missing:
-                continue  # reported section by section
-            problems.append(_problem_from_pydantic(schema, source, detail))
+                continue  # reported section by section, with the section's heading
+            problem = _problem_from_pydantic(schema, source, detail)
+            if problem is not None and problem not in problems:
+                problems.append(problem)
         return None, problems
 
 
-def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: Any) -> Problem:
-    loc: FieldPath = tuple(part for part in detail["loc"] if part != "[key]")
+def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: Any) -> Problem | None:
+    loc, branch, is_year_key = _split_location(detail["loc"])
     kind = detail["type"]
-    value = detail.get("input")
+    # A section is text or a not_applicable mapping: explain the branch the value was aiming at.
+    if branch is not None:
+        section_value = _value_at(source.data, _section_path(loc))
+        if (branch == "NotApplicable") != isinstance(section_value, dict):
+            return None
+        if branch == "str" and section_value is not None:
+            return _wrong_type(source, loc, "text, or not_applicable: with a reason", section_value)
     if kind == "missing":
-        description = schema.model_fields[str(loc[0])].description or ""
-        return source.problem(loc, "required key is missing", f"add {loc[-1]}: {description}")
+        what = schema.model_fields[str(loc[0])].description if len(loc) == 1 else "why this section does not apply"
+        return source.problem(
+            loc, "required key is missing", f'add "{loc[-1]}:" — {_lower_first(what or "").rstrip(".")}'
+        )
     if kind == "extra_forbidden":
-        known = list(schema.model_fields)
+        known = ["not_applicable"] if branch else list(schema.model_fields)
         guess = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = f'did you mean "{guess[0]}"?' if guess else f"the keys are: {', '.join(known)}"
+        hint = f'did you mean "{guess[0]}"?' if guess else f"the keys here are: {', '.join(known)}"
         return source.problem(loc, "unknown key", hint, key=True)
-    if "[key]" in detail["loc"]:
-        return source.problem(loc, f"{value!r} is not a year", "write a year such as 2014, without quotes", key=True)
+    if is_year_key:
+        key = detail.get("input")
+        if isinstance(key, str) and key.isdigit():
+            return source.problem(loc, f'the year "{key}" is in quotes', f"remove the quotes: {key}:", key=True)
+        return source.problem(loc, f"{key!r} is not a year", "write a year such as 2014", key=True)
+    if kind == "string_too_short":
+        what = "the reason this section does not apply" if loc[-1] == "not_applicable" else "the text"
+        return source.problem(loc, "must not be empty", f"write {what}")
     expected = {
         "string_type": "text",
         "int_type": "a whole number",
         "dict_type": "a mapping",
         "list_type": "a list",
         "date_type": "a date (YYYY-MM-DD)",
+        "model_type": "a mapping",
     }.get(kind)
     if expected:
-        read_as_text = expected == "text" and isinstance(value, (bool, int, float, datetime.date))
+        return _wrong_type(source, loc, expected, detail.get("input"))
+    return source.problem(loc, detail["msg"])
+
+
+_HOW_TO_WRITE = {
+    "text": 'write the text on the lines after "|", indented; a "- " list goes inside the text',
+    "a mapping": 'put each entry on its own line below, indented, such as "2014: |"',
+}
+
+
+def _split_location(raw: tuple[Any, ...]) -> tuple[FieldPath, str | None, bool]:
+    """Pydantic's error location, less its own markers: the union branch a section's
+    error belongs to ("str" or "NotApplicable"), and "[key]" for a bad year key."""
+    loc = list(raw)
+    is_year_key = len(loc) == 3 and loc[0] in ("progress", "plans") and loc[2] == "[key]"
+    if is_year_key:
+        loc.pop()
+    section_depth = 1 if loc[:1] == ["commitments"] else 2 if loc[:1] in (["progress"], ["plans"]) else None
+    branch = None
+    if section_depth is not None and len(loc) > section_depth and loc[section_depth] in _UNION_BRANCHES:
+        branch = loc.pop(section_depth)
+    return tuple(loc), branch, is_year_key
+
+
+def _wrong_type(source: SourceFile, loc: FieldPath, expected: str, value: Any) -> Problem:
+    written = source.raw_scalars.get(loc)
+    if expected.startswith("text") and written is not None:
+        # YAML 1.1 reads no, yes, on, off, 12 and 2014-01-16 as booleans, numbers and dates.
+        read_as = str(value).lower() if isinstance(value, bool) else _type_name(value)
         return source.problem(
             loc,
-            f"must be {expected}, not {_type_name(value)}",
-            'put text in quotes or after "|" so that YAML does not read it as something else' if read_as_text else "",
+            f"YAML reads {written} as {read_as}, not as text",
+            f'put it in quotes ("{written}"), or write the text on the lines after "|"',
         )
-    return source.problem(loc, detail["msg"])
+    return source.problem(
+        loc, f"must be {expected}, not {_type_name(value)}", _HOW_TO_WRITE.get(expected.split(",")[0], "")
+    )
 
 
 def _check_department(source: SourceFile, data: dict[Any, Any], config: ReportConfig) -> list[Problem]:
     name = data.get("department")
-    if not isinstance(name, str) or name in config.departments:
+    if not isinstance(name, str) or not name or name in config.departments:
         return []
     guess = difflib.get_close_matches(name, config.departments, n=1, cutoff=0.6)
     hint = (
@@ -200,15 +288,14 @@ def _check_department(source: SourceFile, data: dict[Any, Any], config: ReportCo
 
 
 def _check_section(
-    source: SourceFile,
-    data: dict[Any, Any],
-    spec: SectionSpec,
-    blocks: dict[str, tuple[Block, ...]],
+    source: SourceFile, data: dict[Any, Any], spec: SectionSpec, sections: dict[str, SectionContent]
 ) -> list[Problem]:
-    path: FieldPath = (spec.key,) if spec.year is None else (spec.key, spec.year)
+    path: FieldPath = spec.path
     container = data if spec.year is None else data.get(spec.key, {})
-    if not isinstance(container, dict):
-        return []  # wrong type, already reported
+    if not isinstance(container, dict) or (spec.year is not None and str(spec.year) in container):
+        return []  # wrong type, or a year in quotes: already reported
+    if spec.year is not None and spec.key not in data:
+        return []  # the whole mapping is missing: already reported
     if path[-1] not in container:
         where = "at the top level" if spec.year is None else f'under "{spec.key}:"'
         return [
@@ -218,17 +305,34 @@ def _check_section(
                 f'add "{path[-1]}: |" {where}, followed by the text indented below it',
             )
         ]
-    text = container[path[-1]]
-    if not isinstance(text, str):
+    value = container[path[-1]]
+    if isinstance(value, dict):
+        if set(value) == {"not_applicable"} and isinstance(value["not_applicable"], str) and value["not_applicable"]:
+            sections[spec.field] = NotApplicable(not_applicable=value["not_applicable"])
+        return []  # a wrong mapping is reported by the schema
+    if not isinstance(value, str):
         return []  # wrong type, already reported
-    if not text.strip():
-        return [source.problem(path, f'section "{spec.heading}" is empty', "write the department's response here")]
-    parsed, markup_problems = parse_markup(text)
-    blocks[spec.field] = parsed
-    start = source.position_of(path)
-    first_line = start.line + 1 if path in source.block_scalars else start.line
+    if not value.strip():
+        return [
+            source.problem(
+                path,
+                f'section "{spec.heading}" is empty',
+                "write the department's response here, or not_applicable: with the reason it does not apply",
+            )
+        ]
+    parsed, markup_problems = parse_markup(value)
+    sections[spec.field] = parsed
+    first_line = source.position_of(path).line + (1 if path in source.block_scalars else 0)
     return [
-        Problem(source.path, first_line + problem.line_offset, 1, spec.field, problem.message, problem.hint)
+        Problem(
+            source.path,
+            first_line + problem.line_offset,
+            1,
+            spec.field,
+            problem.message,
+            problem.hint,
+            problem.severity,
+        )
         for problem in markup_problems
     ]
 
@@ -253,6 +357,53 @@ def _check_years(source: SourceFile, data: dict[Any, Any], specs: list[SectionSp
     return problems
 
 
+def _check_lengths(source: SourceFile, sections: dict[str, SectionContent], specs: list[SectionSpec]) -> list[Problem]:
+    words = {
+        spec.field: sum(len(_block_text(block).split()) for block in content)
+        for spec in specs
+        if isinstance(content := sections.get(spec.field), tuple)
+    }
+    problems = []
+    for spec in specs:
+        if spec.field not in words:
+            continue
+        others = [count for name, count in words.items() if name != spec.field]
+        typical = statistics.median(others) if others else 0
+        count = words[spec.field]
+        if count >= LONG_SECTION_WORDS and count > LONG_SECTION_RATIO * typical:
+            problems.append(
+                source.problem(
+                    spec.path,
+                    f"section is {count} words, much longer than the others (typically {typical:.0f})",
+                    "this report summarises: keep to the main points and link to the detail",
+                    severity=Severity.WARNING,
+                )
+            )
+    return problems
+
+
+def _block_text(block: Block) -> str:
+    from pipeline.model import BulletList, Paragraph, plain_text
+
+    if isinstance(block, Paragraph):
+        return plain_text(block.inlines)
+    if isinstance(block, BulletList):
+        return " ".join(plain_text(item) for item in block.items)
+    return block.text
+
+
+def _section_path(loc: FieldPath) -> FieldPath:
+    return loc[:1] if loc and loc[0] == "commitments" else loc[:2]
+
+
+def _value_at(data: Any, path: FieldPath) -> Any:
+    for part in path:
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
 def _department_line(config: SourceFile, name: str) -> int:
     data = config.data if isinstance(config.data, dict) else {}
     departments = data.get("departments", [])
@@ -269,16 +420,5 @@ def _type_name(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
-def require_publishable(checked: CheckedCycle | None, problems: list[Problem], *, strict: bool) -> CheckedCycle:
-    """Stop the run if it must not publish: a broken config, nothing valid, or (strict) any problem.
-
-    In lenient mode a department whose file has errors is left out and the rest
-    are published; its problems are still reported.
-    """
-    if checked is None:
-        raise InvalidInputError(problems)
-    if strict and problems:
-        raise InvalidInputError(problems)
-    if not checked.submissions:
-        raise InvalidInputError(problems or [Problem(Path(checked.cycle), 1, 1, "", "no valid submissions to publish")])
-    return checked
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -35,6 +35,9 @@ AFTER_CONTENTS = [
     ("Normal", "{%p endfor %}"),
     ("Normal", "{%p for department in report.departments %}"),
     ("Heading 2", "{{ department.name }}"),
+    ("Normal", "{%p if department.notice %}"),
+    ("Notice", "{{r department.notice }}"),
+    ("Normal", "{%p endif %}"),
     ("Normal", "{%p for section in department.sections %}"),
     ("Heading 3", "{{ section.heading }}"),
     ("Normal", "{%p for block in section.blocks %}"),
@@ -42,6 +45,11 @@ AFTER_CONTENTS = [
     ("Normal", "{%p for item in block.items %}"),
     ("List Bullet", "{{r item }}"),
     ("Normal", "{%p endfor %}"),
+    ("Normal", "{%p elif block.is_notice %}"),
+    ("Notice", "{{r block.text }}"),
+    ("Normal", "{%p if block.detail %}"),
+    ("Notice", "{{ block.detail }}"),
+    ("Normal", "{%p endif %}"),
     ("Normal", "{%p else %}"),
     ("Normal", "{{r block.text }}"),
     ("Normal", "{%p endif %}"),
@@ -153,10 +161,24 @@ def _set_defaults(document: Document) -> None:
     styles["TOC Heading"].font.size = Pt(18)
     styles["TOC Heading"].font.color.rgb = TEXT_COLOUR
     _theme_fonts_off(styles["TOC Heading"].element)
+    _notice_style(styles, normal)
     hyperlink = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
     hyperlink.font.color.rgb = RGBColor(0x1D, 0x70, 0xB8)
     hyperlink.font.underline = True
     _document_language(document, "en-GB")
+
+
+def _notice_style(styles: object, normal: object) -> None:
+    """GOV.UK inset text: a grey bar on the left sets the pipeline's own statements apart."""
+    notice = styles.add_style("Notice", WD_STYLE_TYPE.PARAGRAPH)
+    notice.base_style = normal
+    notice.paragraph_format.left_indent = Cm(0.6)
+    borders = OxmlElement("w:pBdr")
+    left = OxmlElement("w:left")
+    for attribute, value in (("w:val", "single"), ("w:sz", "48"), ("w:space", "12"), ("w:color", "B1B4B6")):
+        left.set(qn(attribute), value)
+    borders.append(left)
+    notice.element.get_or_add_pPr().append(borders)
 
 
 def _theme_fonts_off(style_element: OxmlElement) -> None:

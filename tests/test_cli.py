@@ -43,7 +43,7 @@ def test_validate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
             "column": 14,
             "field": "commitments",
             "message": 'section "Departmental digital strategy commitments (December 2012)" is empty',
-            "hint": "write the department's response here",
+            "hint": "write the department's response here, or not_applicable: with the reason it does not apply",
             "severity": "error",
         }
     ]

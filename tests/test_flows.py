@@ -37,6 +37,8 @@ def test_builds_all_outputs_reproducibly(real_submissions: Path, tmp_path: Path)
         "report.docx",
         "report.html",
         "report.pdf",
+        "status.md",
+        "validation.json",
     ]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert [output["file"] for output in manifest["outputs"]] == ["report.docx", "report.html", "report.pdf"]
@@ -48,19 +50,62 @@ def test_builds_all_outputs_reproducibly(real_submissions: Path, tmp_path: Path)
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == built
 
 
-def test_strict_run_fails_and_publishes_nothing(tmp_path: Path) -> None:
-    root = tmp_path / "submissions"
-    write_cycle(root, {"health.yaml": submission()})  # Home Office has not responded
+def test_strict_run_fails_and_publishes_nothing_but_its_status(tmp_path: Path) -> None:
+    root, outputs = tmp_path / "submissions", tmp_path / "out"
+    folder = write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office")})
+    annual_report(cycle="test-cycle", formats=["html"], submissions_root=root, outputs_root=outputs)
+    report_before = (outputs / "test-cycle" / "report.html").read_bytes()
+
+    (folder / "home.yaml").unlink()  # Home Office withdraws its response
     state = annual_report(
-        cycle="test-cycle",
-        strict=True,
-        submissions_root=root,
-        outputs_root=tmp_path / "out",
-        return_state=True,
+        cycle="test-cycle", strict=True, submissions_root=root, outputs_root=outputs, return_state=True
     )
     assert state.is_failed()
     assert 'no submission from "Home Office"' in state.message
-    assert not (tmp_path / "out").exists()
+    published = outputs / "test-cycle"
+    assert (published / "report.html").read_bytes() == report_before
+    assert sorted(path.name for path in published.iterdir()) == [
+        "manifest.json",
+        "report.html",
+        "status.md",
+        "validation.json",
+    ]
+    validation = json.loads((published / "validation.json").read_text())
+    assert [(row["department"], row["submitted"]) for row in validation["departments"]] == [
+        ("Department of Health", True),
+        ("Home Office", False),
+    ]
+    assert "| Home Office | no | no | 0 | 1 | — |" in (published / "status.md").read_text()
+
+
+def test_the_status_table_is_a_prefect_artifact(tmp_path: Path) -> None:
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    root = tmp_path / "submissions"
+    write_cycle(root, {"health.yaml": submission(progess="x")})
+    annual_report(
+        cycle="test-cycle", formats=["html"], submissions_root=root, outputs_root=tmp_path / "out", return_state=True
+    )
+    # The REST API the Prefect UI reads artifacts from.
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/artifacts/filter",
+        json={"artifacts": {"key": {"any_": ["submission-status-test-cycle"]}}, "sort": "CREATED_DESC", "limit": 1},
+    )
+    (artifact,) = response.raise_for_status().json()
+    assert artifact["type"] == "table"
+    rows = json.loads(artifact["data"])
+    assert rows == [
+        {
+            "department": "Department of Health",
+            "submitted": "yes",
+            "valid": "no",
+            "errors": 1,
+            "warnings": 0,
+            "file": "test-cycle/health.yaml",
+        },
+        {"department": "Home Office", "submitted": "no", "valid": "no", "errors": 0, "warnings": 1, "file": "—"},
+    ]
 
 
 def test_lenient_run_publishes_the_valid_departments(tmp_path: Path) -> None:
@@ -69,9 +114,16 @@ def test_lenient_run_publishes_the_valid_departments(tmp_path: Path) -> None:
     published = annual_report(
         cycle="test-cycle", formats=["html"], submissions_root=root, outputs_root=tmp_path / "out"
     )
-    assert sorted(path.name for path in published.folder.iterdir()) == ["manifest.json", "report.html"]
+    assert sorted(path.name for path in published.folder.iterdir()) == [
+        "manifest.json",
+        "report.html",
+        "status.md",
+        "validation.json",
+    ]
     html = (published.folder / "report.html").read_text()
-    assert ">Department of Health</h2>" in html and "Home Office" not in html
+    home_office = html.split('<h2 id="home-office">Home Office</h2>')[1].split("</section>")[0]
+    assert ">We did some things.<" in html
+    assert "No response received." in home_office and "We did" not in home_office
 
 
 def test_unknown_cycle_fails_with_a_clear_message(tmp_path: Path) -> None:

@@ -66,6 +66,7 @@ def test_unsupported_lists_and_links_are_problems() -> None:
     assert [(problem.line_offset, problem.message) for problem in problems] == [
         (1, "numbered and nested lists are not supported"),
         (3, "numbered and nested lists are not supported"),
+        (3, "a bullet list with only one item"),
         (5, 'link to "file:///etc/passwd" is not allowed'),
         (5, 'link to "data:text/html,hi" is not allowed'),
     ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from docxtpl import DocxTemplate, RichText
 
-from pipeline.model import BulletList, Emphasis, Inline, Link, Report, Text
+from pipeline.model import Block, BulletList, Emphasis, Inline, Link, Notice, Report, Text
 from pipeline.render.html import TEMPLATES, long_date
 
 DOCX_TEMPLATE = TEMPLATES / "report.docx"
@@ -23,9 +23,11 @@ _ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
 @dataclass(frozen=True)
 class _BlockView:
-    is_list: bool
-    text: RichText | None
-    items: tuple[RichText, ...]
+    is_list: bool = False
+    is_notice: bool = False
+    text: RichText | None = None
+    items: tuple[RichText, ...] = ()
+    detail: str | None = None
 
 
 def render_docx(report: Report) -> bytes:
@@ -37,6 +39,7 @@ def render_docx(report: Report) -> bytes:
             "departments": [
                 {
                     "name": department.name,
+                    "notice": RichText(department.notice.text, bold=True) if department.notice else None,
                     "sections": [
                         {
                             "heading": section.heading,
@@ -57,10 +60,12 @@ def render_docx(report: Report) -> bytes:
     return _normalised_zip(buffer.getvalue())
 
 
-def _block_view(template: DocxTemplate, block: object) -> _BlockView:
+def _block_view(template: DocxTemplate, block: Block) -> _BlockView:
     if isinstance(block, BulletList):
-        return _BlockView(True, None, tuple(_rich_text(template, item) for item in block.items))
-    return _BlockView(False, _rich_text(template, block.inlines), ())  # type: ignore[attr-defined]
+        return _BlockView(is_list=True, items=tuple(_rich_text(template, item) for item in block.items))
+    if isinstance(block, Notice):
+        return _BlockView(is_notice=True, text=RichText(block.text, bold=True), detail=block.detail)
+    return _BlockView(text=_rich_text(template, block.inlines))
 
 
 def _rich_text(template: DocxTemplate, inlines: tuple[Inline, ...]) -> RichText:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from pipeline.model import BulletList, Emphasis, Link, Paragraph, Report, Text
+from pipeline.model import BulletList, Emphasis, Link, Notice, Paragraph, Report, Text
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
 
@@ -32,6 +32,7 @@ def _environment() -> Environment:
         link=lambda value: isinstance(value, Link),
         paragraph=lambda value: isinstance(value, Paragraph),
         bullet_list=lambda value: isinstance(value, BulletList),
+        notice=lambda value: isinstance(value, Notice),
     )
     environment.filters["long_date"] = long_date
     return environment

@@ -1,0 +1,127 @@
+"""The coordinator's view of a cycle: who has submitted, whose file is valid, every problem.
+
+Written by every run as validation.json (for tools) and status.md (for people),
+and shown in the Prefect UI as a table artifact.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import Problem, Severity
+from pipeline.source import CycleSources
+from pipeline.validate import CheckedCycle
+
+VALIDATION_FILE = "validation.json"
+SUMMARY_FILE = "status.md"
+
+
+def build_status(sources: CycleSources, checked: CheckedCycle | None, problems: list[Problem]) -> dict[str, Any]:
+    """Every expected department with its files and problems; problems that belong to no
+    expected department (the config, a file naming someone else) are listed apart."""
+    root = sources.folder.parent
+    departments = []
+    listed: set[int] = set()
+    for status in checked.statuses if checked else []:
+        listed.update(id(problem) for problem in status.problems)
+        departments.append(
+            {
+                "department": status.name,
+                "files": [_relative(path, root) for path in status.files],
+                "submitted": status.submitted,
+                "valid": status.valid,
+                "errors": _count(status.problems, Severity.ERROR),
+                "warnings": _count(status.problems, Severity.WARNING),
+                "problems": [_problem_json(problem, root) for problem in status.problems],
+            }
+        )
+    others = [problem for problem in problems if id(problem) not in listed]
+    return {
+        "cycle": sources.cycle,
+        "departments_expected": len(departments),
+        "departments_submitted": sum(row["submitted"] for row in departments),
+        "departments_valid": sum(row["valid"] for row in departments),
+        "errors": _count(problems, Severity.ERROR),
+        "warnings": _count(problems, Severity.WARNING),
+        "departments": departments,
+        "other_problems": [_problem_json(problem, root) for problem in others],
+    }
+
+
+def status_files(status: dict[str, Any]) -> dict[str, bytes]:
+    return {
+        VALIDATION_FILE: (json.dumps(status, indent=2, ensure_ascii=False) + "\n").encode(),
+        SUMMARY_FILE: summary_markdown(status).encode(),
+    }
+
+
+def summary_line(status: dict[str, Any]) -> str:
+    return (
+        f"{status['departments_submitted']} of {status['departments_expected']} departments submitted, "
+        f"{status['departments_valid']} valid; {status['errors']} error(s), {status['warnings']} warning(s)."
+    )
+
+
+def table_rows(status: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per department, for the Prefect UI's table artifact."""
+    return [
+        {
+            "department": row["department"],
+            "submitted": "yes" if row["submitted"] else "no",
+            "valid": "yes" if row["valid"] else "no",
+            "errors": row["errors"],
+            "warnings": row["warnings"],
+            "file": ", ".join(row["files"]) or "—",
+        }
+        for row in status["departments"]
+    ]
+
+
+def summary_markdown(status: dict[str, Any]) -> str:
+    lines = [f"# Submission status: {status['cycle']}", "", summary_line(status), ""]
+    lines += ["| Department | Submitted | Valid | Errors | Warnings | File |", "| --- | --- | --- | --- | --- | --- |"]
+    for row in table_rows(status):
+        lines.append(
+            f"| {_cell(row['department'])} | {row['submitted']} | {row['valid']} | {row['errors']} "
+            f"| {row['warnings']} | {_cell(row['file'])} |"
+        )
+    problem_groups = [(row["department"], row["problems"]) for row in status["departments"] if row["problems"]]
+    if status["other_problems"]:
+        problem_groups.append(("Other files", status["other_problems"]))
+    if problem_groups:
+        lines += ["", "## Problems"]
+    for heading, problems in problem_groups:
+        lines += ["", f"### {heading}", ""]
+        for problem in problems:
+            field = f" `{problem['field']}`" if problem["field"] else ""
+            lines.append(
+                f"- **{problem['severity']}** {problem['file']} line {problem['line']}, "
+                f"column {problem['column']}{field}: {_cell(problem['message'])}"
+                + (f". *How to fix:* {_cell(problem['hint'])}" if problem["hint"] else "")
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _problem_json(problem: Problem, root: Path) -> dict[str, Any]:
+    data = problem.to_json()
+    data["file"] = _relative(problem.file, root)
+    return data
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _count(problems: Sequence[Problem], severity: Severity) -> int:
+    return sum(problem.severity is severity for problem in problems)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell or list item."""
+    return text.replace("|", "\\|").replace("\n", " ")
