@@ -1,18 +1,28 @@
-"""Command line: `python -m pipeline validate FILE…` for departments, `build` for coordinators."""
+"""Command line: `validate`, `new` and `schema` for departments, `build` for coordinators.
+
+Nothing here but `build` imports Prefect, so checking a file answers at once."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.errors import PipelineError, Problem, Severity
+from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
 from pipeline.render import FORMATS
+from pipeline.scaffold import (
+    REPORT_SCHEMA_FILE,
+    SUBMISSION_SCHEMA_FILE,
+    new_submission,
+    schema_files,
+    submission_file_name,
+)
 from pipeline.schema import REPORT_CONFIG_FILE
-from pipeline.source import CycleSources, load_yaml, read_cycle
+from pipeline.source import CycleSources, cycle_folder, load_yaml, read_cycle
 from pipeline.validate import check_config, check_cycle, check_submission
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -37,6 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
     check.set_defaults(command=_validate)
+
+    new = commands.add_parser("new", help="start a department's submission with every section it must answer")
+    new.add_argument("--cycle", required=True, help="folder under submissions/, e.g. 2015-action-04")
+    new.add_argument("--department", required=True, help="the department's name as listed in report.yaml")
+    new.add_argument("--submissions", type=Path, default=PROJECT / "submissions")
+    new.set_defaults(command=_new)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema editors use for submissions")
+    schema.add_argument("which", nargs="?", choices=["submission", "report"], default="submission")
+    schema.add_argument(
+        "--write", action="store_true", help="update the checked-in copies under submissions/ instead of printing"
+    )
+    schema.add_argument("--submissions", type=Path, default=PROJECT / "submissions")
+    schema.set_defaults(command=_schema)
 
     build = commands.add_parser("build", help="run the annual-report flow and publish the outputs")
     build.add_argument("--cycle", default="2015-action-04", help="folder under submissions/ (default: %(default)s)")
@@ -106,6 +130,42 @@ def _check_path(path: Path) -> tuple[list[Path], list[Problem]]:
         return [config_path], problems
     _, submission_problems = check_submission(load_yaml(path), config)
     return [path], submission_problems
+
+
+def _new(arguments: argparse.Namespace) -> int:
+    folder = cycle_folder(arguments.submissions, arguments.cycle)
+    config_source = load_yaml(folder / REPORT_CONFIG_FILE)
+    config, problems = check_config(config_source)
+    if config is None:
+        raise InvalidInputError(problems)
+    if arguments.department not in config.departments:
+        guess = difflib.get_close_matches(arguments.department, config.departments, n=1, cutoff=0.6)
+        suggestion = (
+            f'did you mean "{guess[0]}"?' if guess else "the departments are:\n  " + "\n  ".join(config.departments)
+        )
+        print(f'error: "{arguments.department}" is not expected in {arguments.cycle}; {suggestion}', file=sys.stderr)
+        return 1
+    target = folder / submission_file_name(arguments.department)
+    try:
+        with open(target, "x", encoding="utf-8") as file:  # never overwrite a department's work
+            file.write(new_submission(config, arguments.cycle, arguments.department))
+    except FileExistsError:
+        print(f"error: {target} already exists; edit it, or move it aside to start again", file=sys.stderr)
+        return 1
+    print(f"wrote {target}\nfill in each section, then check it: python -m pipeline validate {target}")
+    return 0
+
+
+def _schema(arguments: argparse.Namespace) -> int:
+    files = schema_files()
+    if arguments.write:
+        for name, text in files.items():
+            (arguments.submissions / name).write_text(text, encoding="utf-8")
+            print(f"wrote {arguments.submissions / name}")
+    else:
+        name = SUBMISSION_SCHEMA_FILE if arguments.which == "submission" else REPORT_SCHEMA_FILE
+        sys.stdout.write(files[name])
+    return 0
 
 
 def _build(arguments: argparse.Namespace) -> int:

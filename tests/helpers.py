@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from html.parser import HTMLParser
@@ -10,6 +11,8 @@ from typing import Any
 
 import docx as docx_module
 import yaml
+
+from pipeline.model import NO_RESPONSE, Department, Notice, Paragraph, Report, Section, Text
 
 PROJECT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = PROJECT / "submissions"
@@ -165,3 +168,23 @@ def docx_outline(docx: bytes) -> dict[str, dict[str, list[str]]]:
         elif section is not None and text:
             section.append(f"- {text}" if style == "List Bullet" else text)
     return outline
+
+
+def report_with_notices() -> Report:
+    """A small report with a not-applicable section and a department that did not respond."""
+    na = Notice("This action is not applicable to Department of Health.", "It had no services in 2013.")
+    health = Department(
+        "Department of Health",
+        "DH",
+        "department-of-health",
+        (
+            Section(
+                "commitments",
+                "Departmental digital strategy commitments (December 2012)",
+                (Paragraph((Text("We will do things."),)),),
+            ),
+            Section("progress.2013", "Progress during 2013", (na,)),
+        ),
+    )
+    home = Department("Home Office", None, "home-office", (), NO_RESPONSE)
+    return Report("test", "Title", "Strategy", 1, datetime.date(2015, 1, 16), "Intro.", (health, home))

@@ -1,7 +1,24 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline.markup import parse_markup
-from pipeline.model import BulletList, Emphasis, Link, Paragraph, Report, Text, plain_text, slugify
+from pipeline.model import (
+    NO_RESPONSE,
+    BulletList,
+    Emphasis,
+    Link,
+    Notice,
+    Paragraph,
+    Report,
+    Text,
+    build_report,
+    plain_text,
+    slugify,
+)
+from pipeline.source import read_cycle
+from pipeline.validate import check_cycle
+from tests.helpers import submission, write_cycle
 
 
 def test_real_report_has_17_departments_of_5_sections(real_report: Report) -> None:
@@ -78,3 +95,15 @@ def test_slugs_are_ascii_and_stable() -> None:
         "department-for-business-innovation-and-skills"
     )
     assert slugify("’’") == "untitled"
+
+
+def test_missing_and_not_applicable_responses_become_notices(tmp_path: Path) -> None:
+    na = {"not_applicable": "The department had no digital services in 2013."}
+    folder = write_cycle(tmp_path, {"health.yaml": submission(progress={2013: na, 2014: "We did more."})})
+    checked, _ = check_cycle(read_cycle(folder.parent, folder.name))
+    report = build_report(checked)
+    health, home = report.departments
+    assert health.sections[1].blocks == (
+        Notice("This action is not applicable to Department of Health.", na["not_applicable"]),
+    )
+    assert (home.name, home.sections, home.notice) == ("Home Office", (), NO_RESPONSE)

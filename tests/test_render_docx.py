@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 from pipeline.model import BulletList, Department, Emphasis, Link, Paragraph, Report, Section, Text
 from pipeline.render.docx import render_docx
 from tests.checkers import libreoffice_to_pdf, pdftotext_pages
-from tests.helpers import reference_sections
+from tests.helpers import reference_sections, report_with_notices
 
 
 def _document(data: bytes) -> docx.document.Document:
@@ -139,3 +139,19 @@ def test_footer_numbers_the_pages(real_docx: bytes) -> None:
 
 def test_subject_is_set(real_docx: bytes) -> None:
     assert _document(real_docx).core_properties.subject == "Government Digital Strategy: action 4"
+
+
+def test_notices_have_their_own_style() -> None:
+    document = _document(render_docx(report_with_notices()))
+    notices = [
+        (p.text, {run.bold for run in p.runs if run.text}.pop())
+        for p in document.paragraphs
+        if p.style.name == "Notice"
+    ]
+    assert notices == [
+        ("This action is not applicable to Department of Health.", True),
+        ("It had no services in 2013.", None),
+        ("No response received.", True),
+    ]
+    border = document.styles["Notice"].element.pPr.find(qn("w:pBdr"))
+    assert border is not None and border.find(qn("w:left")).get(qn("w:sz")) == "48"

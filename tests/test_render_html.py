@@ -21,7 +21,7 @@ from tests.checkers import (
     heading_skips,
     nu_html_checker,
 )
-from tests.helpers import PROJECT, REAL_CYCLE
+from tests.helpers import PROJECT, REAL_CYCLE, report_with_notices
 
 
 def _report(*blocks: Paragraph | BulletList) -> Report:
@@ -209,4 +209,20 @@ def test_usable_without_css_or_javascript(browser: Browser, html_file: Path, tmp
     assert headings[0] == "Contents" and len(headings) == 18
     assert all(page.locator("h2").nth(index).is_visible() for index in range(18))
     assert page.locator("a").first.inner_text() == "Skip to main content"
+    context.close()
+
+
+def test_notices_are_set_apart(browser: Browser, tmp_path: Path) -> None:
+    page_file = tmp_path / "notices.html"
+    page_file.write_text(render_html(report_with_notices()))
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(page_file.as_uri())
+    notices = page.locator(".notice")
+    assert notices.all_inner_texts() == [
+        "This action is not applicable to Department of Health.\n\nIt had no services in 2013.",
+        "No response received.",
+    ]
+    assert notices.first.evaluate("element => getComputedStyle(element).borderLeftWidth") == "10px"
+    assert describe_axe(axe(page, WCAG_TAGS)) == []
     context.close()

@@ -14,6 +14,7 @@ from pipeline.model import Department, Paragraph, Report, Section, Text
 from pipeline.render.html import render_html
 from pipeline.render.pdf import render_pdf
 from tests.checkers import pdf_ua_findings, pdftotext_pages, structure_roles
+from tests.helpers import report_with_notices
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +143,9 @@ def test_headings_stay_with_their_text_whatever_the_lengths() -> None:
         stylesheets=[CSS(string="h2, h3 { break-after: auto !important } p { orphans: 1 !important }")]
     )
     assert _stranded_headings(careless, headings) != []
+
+
+def test_notices_appear_in_the_pdf() -> None:
+    text = " ".join(" ".join(pdftotext_pages(render_pdf(report_with_notices()))).split())
+    assert "This action is not applicable to Department of Health. It had no services in 2013." in text
+    assert "Home Office No response received." in text

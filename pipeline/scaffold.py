@@ -1,0 +1,60 @@
+"""A new department's submission, with every section it must answer, ready to fill in."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.model import slugify
+from pipeline.schema import ReportConfig, SectionSpec, Submission, json_schema
+
+SUBMISSION_SCHEMA_FILE = "submission.schema.json"
+REPORT_SCHEMA_FILE = "report.schema.json"
+
+
+def schema_files() -> dict[str, str]:
+    """The JSON Schemas for editors, as checked in under submissions/."""
+    return {
+        SUBMISSION_SCHEMA_FILE: json.dumps(json_schema(Submission), indent=2, ensure_ascii=False) + "\n",
+        REPORT_SCHEMA_FILE: json.dumps(json_schema(ReportConfig), indent=2, ensure_ascii=False) + "\n",
+    }
+
+
+def submission_file_name(department: str) -> str:
+    return f"{slugify(department)}.yaml"
+
+
+def new_submission(config: ReportConfig, cycle: str, department: str) -> str:
+    """The YAML a department starts from: each section present, empty, and explained."""
+    lines = [
+        f"# yaml-language-server: $schema=../{SUBMISSION_SCHEMA_FILE}",
+        f"# {department}: response to {config.title} ({cycle}).",
+        "#",
+        "# Write each section's text on the lines below its key, indented two spaces more",
+        '# than the key. Separate paragraphs with a blank line; start list items with "- ";',
+        "# write links as [link text](https://www.gov.uk/...).",
+        '# If a section does not apply, replace its "|" with a reason, for example:',
+        "#   2014:",
+        "#     not_applicable: The department was formed in 2015.",
+        "# Check the file before sending it: python -m pipeline validate <this file>",
+        f"department: {json.dumps(department, ensure_ascii=False)}",
+        "# short_name: ABC  # the short name your text uses, if any",
+    ]
+    specs = config.sections()
+    # YAML groups the years under each key; the report interleaves them (progress, then plans).
+    for key in dict.fromkeys(spec.key for spec in specs):
+        keyed = [spec for spec in specs if spec.key == key]
+        if keyed[0].year is None:
+            lines += ["", f"# {keyed[0].heading}: {_guidance(keyed[0], config)}", f"{key}: |", ""]
+            continue
+        lines += ["", f"{key}:"]
+        for spec in keyed:
+            lines += [f"  # {spec.heading}: {_guidance(spec, config)}", f"  {spec.year}: |", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _guidance(spec: SectionSpec, config: ReportConfig) -> str:
+    if spec.key == "commitments":
+        return f"what the department committed to in {config.commitments_label}."
+    if spec.key == "progress":
+        return f"what the department did during {spec.year}."
+    return f"what the department plans to do in {spec.year}."
