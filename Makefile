@@ -32,7 +32,7 @@ define debian_packages
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint golden preview docx-template clean system-runtime system-test
+.PHONY: help report test lint golden preview bench-validate docx-template clean system-runtime system-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -41,12 +41,12 @@ report: system-runtime $(VENV)/.runtime ## Install what is needed, then build th
 	$(PY) flows.py
 
 test: system-runtime system-test $(VENV)/.test node_modules/.installed ## Install test needs, then run the whole suite
-	$(VENV)/bin/ruff check pipeline flows.py tests tools report_templates
+	$(VENV)/bin/ruff check pipeline flows.py tests tools bench report_templates
 	$(PY) -m pytest
 
 lint: $(VENV)/.test ## Lint and format-check the code
-	$(VENV)/bin/ruff check pipeline flows.py tests tools report_templates
-	$(VENV)/bin/ruff format --check pipeline flows.py tests tools report_templates
+	$(VENV)/bin/ruff check pipeline flows.py tests tools bench report_templates
+	$(VENV)/bin/ruff format --check pipeline flows.py tests tools bench report_templates
 
 golden: $(VENV)/.test ## Regenerate the golden HTML the tests compare against
 	$(PY) -m tests.golden
@@ -54,6 +54,9 @@ golden: $(VENV)/.test ## Regenerate the golden HTML the tests compare against
 preview: system-runtime system-test $(VENV)/.test ## Build, then render every output as pictures under outputs/preview/
 	$(PY) flows.py
 	$(PY) -m tools.preview $(CYCLE)
+
+bench-validate: $(VENV)/.runtime ## Time `validate` on one file and on the whole cycle
+	$(PY) bench/validate_speed.py
 
 docx-template: $(VENV)/.runtime ## Rebuild report_templates/report.docx from its generator
 	$(PY) report_templates/build_docx_template.py
