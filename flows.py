@@ -1,48 +1,104 @@
-"""The annual report as a Prefect flow: source → validate → model → render → publish.
+"""The annual report as Prefect flows: source → validate → model → render → publish.
 
-Each task is a thin wrapper around a `pipeline` function; run `python flows.py`
-(or `make report`) to build the default cycle locally, with no server to start.
+Each task is a thin wrapper around a `pipeline` function. `python flows.py` (or
+`make report`) builds the default cycle locally with no server to start;
+`python flows.py serve` (or `make serve`) registers the deployments with a running
+Prefect server and runs them when triggered, scheduled, or when a file is dropped.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
+import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect import flow, get_run_logger, serve, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import TaskRunContext
+from prefect.deployments import run_deployment
+from prefect.runtime import flow_run
+from prefect.schedules import Cron
 from prefect.states import Failed, State
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline import model, publish, render, source, status, validate
-from pipeline.errors import PipelineError
+from pipeline import markup, model, publish, render, schema, source, status, validate, watch
+from pipeline.errors import PipelineError, Problem
+from pipeline.schema import SCHEMA_VERSION, ReportConfig
 
 PROJECT = Path(__file__).resolve().parent
+SUBMISSIONS = PROJECT / "submissions"
+OUTPUTS = PROJECT / "outputs"
 DEFAULT_CYCLE = "2015-action-04"
+# 09:00 on 16 January, London time: when the 2015 update was published.
+DEFAULT_SCHEDULE = "0 9 16 1 *"
 OutputFormat = Literal["html", "pdf", "docx"]
+
+
+# --- Tasks: one per stage, each a call into pipeline/.
 
 
 @task(cache_policy=NO_CACHE)
 def read_submissions(submissions_root: Path, cycle: str) -> source.CycleSources:
+    started = time.perf_counter()
     sources = source.read_cycle(submissions_root, cycle)
-    get_run_logger().info("read report.yaml and %d submission(s)", len(sources.submissions))
+    get_run_logger().info(
+        "source: read report.yaml and %d submission(s) in %.2f s", len(sources.submissions), _since(started)
+    )
     return sources
 
 
+# The rules a file is checked by: the schema's version and the checking code itself.
+_RULES = hashlib.sha256(
+    str(SCHEMA_VERSION).encode()
+    + b"".join(Path(module.__file__).read_bytes() for module in (source, validate, markup, schema))
+).hexdigest()[:16]
+
+
+def _file_check_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    """An unchanged file, checked by the same rules against the same config, gets the same answer."""
+    checked: source.SourceFile = parameters["submission"]
+    return f"check-{_RULES}-{parameters['config_sha256']}-{checked.sha256}-{checked.path}"
+
+
+@task(cache_key_fn=_file_check_key, persist_result=True)
+def check_file(
+    submission: source.SourceFile, config: ReportConfig, config_sha256: str
+) -> tuple[validate.CheckedSubmission | None, list[Problem]]:
+    return validate.check_submission(submission, config)
+
+
 @task(cache_policy=NO_CACHE)
-def check_submissions(sources: source.CycleSources) -> tuple[validate.CheckedCycle | None, list]:
-    checked, problems = validate.check_cycle(sources)
+def check_submissions(sources: source.CycleSources) -> tuple[validate.CheckedCycle | None, list[Problem]]:
+    started = time.perf_counter()
     logger = get_run_logger()
-    for problem in problems:
+    config, config_problems = validate.check_config(sources.config)
+    if config is None:
+        for problem in config_problems:
+            logger.warning("%s", problem)
+        return None, config_problems
+    futures = [check_file.submit(item, config, sources.config.sha256) for item in sources.submissions]
+    checked = validate.combine_checks(sources, config, config_problems, [future.result() for future in futures])
+    for problem in checked.problems:
         logger.warning("%s", problem)
-    valid = len(checked.submissions) if checked else 0
-    logger.info("%d valid submission(s), %d problem(s)", valid, len(problems))
-    return checked, problems
+    cached = sum(future.state.name == "Cached" for future in futures)
+    logger.info(
+        "validate: %d file(s) (%d unchanged, not checked again), %d valid, %d problem(s) in %.2f s",
+        len(futures),
+        cached,
+        len(checked.submissions),
+        len(checked.problems),
+        _since(started),
+    )
+    return checked, checked.problems
 
 
 @task(cache_policy=NO_CACHE)
 def summarise_status(
-    sources: source.CycleSources, checked: validate.CheckedCycle | None, problems: list
+    sources: source.CycleSources, checked: validate.CheckedCycle | None, problems: list[Problem]
 ) -> dict[str, bytes]:
     cycle_status = status.build_status(sources, checked, problems)
     create_table_artifact(
@@ -50,25 +106,41 @@ def summarise_status(
         table=status.table_rows(cycle_status),
         description=f"**{sources.cycle}**: {status.summary_line(cycle_status)}",
     )
-    get_run_logger().info("%s", status.summary_line(cycle_status))
+    get_run_logger().info("status: %s", status.summary_line(cycle_status))
     return status.status_files(cycle_status)
 
 
 @task(cache_policy=NO_CACHE)
 def publish_status(outputs_root: Path, cycle: str, files: dict[str, bytes]) -> None:
     folder = publish.publish_status(outputs_root, cycle, files)
-    get_run_logger().info("nothing published; wrote the status files to %s", folder)
+    get_run_logger().info("status: wrote %s", ", ".join(sorted(files)) + f" to {folder}")
 
 
 @task(cache_policy=NO_CACHE)
 def build_model(checked: validate.CheckedCycle) -> model.Report:
-    return model.build_report(checked)
+    started = time.perf_counter()
+    report = model.build_report(checked)
+    get_run_logger().info(
+        "model: %d department(s), %d section(s) in %.2f s",
+        len(report.departments),
+        sum(len(d.sections) for d in report.departments),
+        _since(started),
+    )
+    return report
 
 
-@task(cache_policy=NO_CACHE)
+@task(
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=1,
+    retry_condition_fn=lambda task, task_run, state: render.is_transient(state.result(raise_on_failure=False)),
+)
 def render_output(report: model.Report, output_format: str) -> bytes:
+    started = time.perf_counter()
     output = render.render(report, output_format)
-    get_run_logger().info("rendered %s: %d bytes", render.output_name(output_format), len(output))
+    get_run_logger().info(
+        "render: %s, %d bytes in %.2f s", render.output_name(output_format), len(output), _since(started)
+    )
     return output
 
 
@@ -79,23 +151,35 @@ def publish_outputs(
     submissions_root: Path,
     files: dict[str, bytes],
     status_files: dict[str, bytes],
+    keep_history: int,
 ) -> publish.Published:
-    manifest = publish.build_manifest(sources.cycle, files, [sources.config, *sources.submissions], submissions_root)
-    published = publish.publish(outputs_root, sources.cycle, files, manifest, status_files)
-    get_run_logger().info("published %d file(s) to %s", len(files) + len(status_files) + 1, published.folder)
+    started = time.perf_counter()
+    inputs = [sources.config, *sources.submissions]
+    manifest = publish.build_manifest(sources.cycle, files, inputs, submissions_root, flow_run.get_id())
+    published = publish.publish(outputs_root, sources.cycle, files, manifest, status_files, keep_history)
+    get_run_logger().info(
+        "publish: %d file(s) to %s in %.2f s", len(files) + len(status_files) + 1, published.folder, _since(started)
+    )
     return published
 
 
-@flow(name="annual-report", log_prints=True)
+# --- Flows.
+
+
+# The three renderers run in threads: measured in bench/task_runners.py, threads beat
+# running them one after another, and processes lose more to start-up and copying the
+# model than the PDF's CPU time gains.
+@flow(name="annual-report", task_runner=ThreadPoolTaskRunner(max_workers=3))
 def annual_report(
     cycle: str = DEFAULT_CYCLE,
-    formats: list[OutputFormat] = ["html", "pdf", "docx"],  # noqa: B006 (Prefect parameters are copied)
+    formats: list[OutputFormat] = ["html", "pdf", "docx"],  # noqa: B006 (Prefect copies parameters)
     strict: bool = False,
-    submissions_root: Path = PROJECT / "submissions",
-    outputs_root: Path = PROJECT / "outputs",
+    submissions_root: Path = SUBMISSIONS,
+    outputs_root: Path = OUTPUTS,
+    keep_history: int = publish.DEFAULT_HISTORY,
 ) -> publish.Published | State:
-    """Build one cycle's report. Lenient (the default) leaves out departments whose files
-    have errors; strict publishes nothing if any file has a problem."""
+    """Build one cycle's report. Lenient (the default) shows a department whose file has
+    errors as not having responded; strict publishes nothing if any file has a problem."""
     try:
         source.cycle_folder(submissions_root, cycle)
         sources = read_submissions(submissions_root, cycle)
@@ -109,13 +193,112 @@ def annual_report(
         report = build_model(checked)
         renders = {name: render_output.submit(report, name) for name in dict.fromkeys(formats)}
         files = {render.output_name(name): future.result() for name, future in renders.items()}
-        published = publish_outputs(outputs_root, sources, submissions_root, files, status_files)
+        return publish_outputs(outputs_root, sources, submissions_root, files, status_files, keep_history)
     except PipelineError as error:
         return Failed(message=str(error))
-    return published
+
+
+@flow(name="all-reports")
+def all_reports(
+    formats: list[OutputFormat] = ["html", "pdf", "docx"],  # noqa: B006 (Prefect copies parameters)
+    strict: bool = False,
+    submissions_root: Path = SUBMISSIONS,
+    outputs_root: Path = OUTPUTS,
+) -> dict[str, str]:
+    """Rebuild every cycle under submissions/, each as its own annual-report run."""
+    logger = get_run_logger()
+    cycles = source.find_cycles(submissions_root)
+    results = {}
+    for number, cycle in enumerate(cycles, start=1):
+        logger.info("[%d/%d] %s", number, len(cycles), cycle)
+        state = annual_report(
+            cycle=cycle,
+            formats=formats,
+            strict=strict,
+            submissions_root=submissions_root,
+            outputs_root=outputs_root,
+            return_state=True,
+        )
+        results[cycle] = state.name
+        logger.info("[%d/%d] %s: %s", number, len(cycles), cycle, state.name)
+    failed = [cycle for cycle, outcome in results.items() if outcome != "Completed"]
+    if failed:
+        return Failed(message=f"{len(failed)} of {len(cycles)} cycle(s) not published: {', '.join(failed)}")
+    return results
+
+
+@flow(name="validate-submission")
+def validate_submission(
+    cycle: str, file: str, submissions_root: Path = SUBMISSIONS, outputs_root: Path = OUTPUTS
+) -> bool:
+    """Check a dropped or changed file (and the cycle around it) and report, without building."""
+    sources = read_submissions(submissions_root, cycle)
+    checked, problems = check_submissions(sources)
+    publish_status(outputs_root, cycle, summarise_status(sources, checked, problems))
+    path = (submissions_root / cycle / file).resolve()
+    own = [problem for problem in problems if problem.file.resolve() == path]
+    create_markdown_artifact(
+        key=f"validation-{model.slugify(cycle)}-{model.slugify(Path(file).stem)}",
+        markdown=status.file_markdown(f"{cycle}/{file}", own, path.exists()),
+        description=f"{cycle}/{file}: {status.file_summary(own, path.exists())}",
+    )
+    return not validate.has_errors(own)
+
+
+# --- Serving: deployments for the Prefect UI, and the file-drop trigger.
+
+
+def serve_deployments(
+    schedule: str = DEFAULT_SCHEDULE, submissions_root: Path = SUBMISSIONS, outputs_root: Path = OUTPUTS
+) -> None:
+    """Register the deployments with the Prefect server at PREFECT_API_URL and run what
+    is triggered: by hand in the UI, by the yearly schedule, or by a dropped file."""
+    roots = {"submissions_root": str(submissions_root), "outputs_root": str(outputs_root)}
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=_validate_dropped_files, args=(submissions_root, stop), name="file-drop-trigger", daemon=True
+    )
+    watcher.start()
+    try:
+        serve(
+            annual_report.to_deployment(
+                name="annual-report",
+                schedules=[Cron(schedule, timezone="Europe/London")],
+                parameters={"cycle": DEFAULT_CYCLE, **roots},
+                description="Build one cycle's report (HTML, PDF, DOCX) and publish it to outputs/.",
+            ),
+            all_reports.to_deployment(
+                name="all-reports", parameters=roots, description="Rebuild every cycle under submissions/."
+            ),
+            validate_submission.to_deployment(
+                name="validate-submission",
+                parameters=roots,
+                description="Check a dropped or changed submission; started by the file-drop trigger.",
+            ),
+            query_seconds=2,
+        )
+    finally:
+        stop.set()
+
+
+def _validate_dropped_files(submissions_root: Path, stop: threading.Event) -> None:
+    for changed in watch.submission_changes(submissions_root, stop):
+        for cycle, file in changed:
+            run_deployment(
+                "validate-submission/validate-submission",
+                parameters={"cycle": cycle, "file": file},
+                timeout=0,  # start it and move on; the serve process runs it
+            )
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":
+    import sys
+
+    os.environ.setdefault("PREFECT_HOME", str(PROJECT / ".prefect"))
     from pipeline.cli import main
 
-    raise SystemExit(main(["build"]))
+    raise SystemExit(main(sys.argv[1:] or ["build"]))

@@ -71,10 +71,22 @@ def _parser() -> argparse.ArgumentParser:
         choices=FORMATS,
         help="output format; repeat for several (default: all)",
     )
+    build.add_argument("--all", action="store_true", help="build every cycle under submissions/")
     build.add_argument("--strict", action="store_true", help="publish nothing if any file has a problem")
+    build.add_argument(
+        "--keep-history", type=int, default=5, metavar="N", help="previous builds to keep (default: %(default)s)"
+    )
     build.add_argument("--submissions", type=Path, default=PROJECT / "submissions")
     build.add_argument("--outputs", type=Path, default=PROJECT / "outputs")
     build.set_defaults(command=_build)
+
+    served = commands.add_parser(
+        "serve", help="register the deployments with the Prefect server at PREFECT_API_URL and run them"
+    )
+    served.add_argument("--schedule", default=None, help='cron for the yearly build (default: "0 9 16 1 *")')
+    served.add_argument("--submissions", type=Path, default=PROJECT / "submissions")
+    served.add_argument("--outputs", type=Path, default=PROJECT / "outputs")
+    served.set_defaults(command=_serve)
     return parser
 
 
@@ -171,14 +183,24 @@ def _schema(arguments: argparse.Namespace) -> int:
 def _build(arguments: argparse.Namespace) -> int:
     # Prefect keeps its local database in the project, not the user's home.
     os.environ.setdefault("PREFECT_HOME", str(PROJECT / ".prefect"))
-    from flows import annual_report
+    from flows import all_reports, annual_report
 
+    formats = arguments.formats or list(FORMATS)
+    roots = {"submissions_root": arguments.submissions.resolve(), "outputs_root": arguments.outputs.resolve()}
+    if arguments.all:
+        state = all_reports(formats=formats, strict=arguments.strict, **roots, return_state=True)
+        if not state.is_completed():
+            print(f"error: {state.message}", file=sys.stderr)
+            return 1
+        for cycle, outcome in state.result().items():
+            print(f"{cycle}: {outcome}")
+        return 0
     state = annual_report(
         cycle=arguments.cycle,
-        formats=arguments.formats or list(FORMATS),
+        formats=formats,
         strict=arguments.strict,
-        submissions_root=arguments.submissions.resolve(),
-        outputs_root=arguments.outputs.resolve(),
+        keep_history=arguments.keep_history,
+        **roots,
         return_state=True,
     )
     if not state.is_completed():
@@ -188,6 +210,23 @@ def _build(arguments: argparse.Namespace) -> int:
     print(f"published {published.folder}:")
     for output in published.manifest["outputs"]:
         print(f"  {output['file']:<12} {output['bytes']:>9,} bytes  sha256 {output['sha256'][:12]}…")
+    print(f"  status: {published.folder / 'status.md'}")
+    return 0
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    if "PREFECT_API_URL" not in os.environ:
+        print(
+            "error: PREFECT_API_URL is not set: start a server (make server) and run make serve, "
+            "or set PREFECT_API_URL=http://127.0.0.1:4200/api",
+            file=sys.stderr,
+        )
+        return 1
+    from flows import DEFAULT_SCHEDULE, serve_deployments
+
+    serve_deployments(
+        arguments.schedule or DEFAULT_SCHEDULE, arguments.submissions.resolve(), arguments.outputs.resolve()
+    )
     return 0
 
 

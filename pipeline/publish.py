@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import datetime
 import errno
 import hashlib
 import json
@@ -22,6 +23,8 @@ from pipeline.errors import PublishError
 from pipeline.source import SourceFile
 
 MANIFEST = "manifest.json"
+HISTORY = "history"
+DEFAULT_HISTORY = 5
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,13 @@ class Published:
 
 
 def build_manifest(
-    cycle: str, files: dict[str, bytes], inputs: list[SourceFile], inputs_root: Path
+    cycle: str, files: dict[str, bytes], inputs: list[SourceFile], inputs_root: Path, flow_run_id: str | None = None
 ) -> dict[str, object]:
-    """What was published and from what: names, sizes and sha256 of outputs and inputs."""
+    """What was published and from what: names, sizes and sha256 of outputs and inputs,
+    and the Prefect flow run that built it."""
     return {
         "cycle": cycle,
+        "flow_run_id": flow_run_id,
         "outputs": [
             {"file": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             for name, data in sorted(files.items())
@@ -53,27 +58,50 @@ def publish(
     files: dict[str, bytes],
     manifest: dict[str, object],
     status: dict[str, bytes] | None = None,
+    keep_history: int = DEFAULT_HISTORY,
 ) -> Published:
     """Publish a build: the report files, their manifest, and the run's status files
-    (which describe the run, not the report, so the manifest leaves them out)."""
+    (which describe the run, not the report, so the manifest leaves them out). The
+    build it replaces moves to history/<when it was replaced>/; the newest
+    `keep_history` of those are kept."""
     outputs_root.mkdir(parents=True, exist_ok=True)
     target = outputs_root / cycle
     staging = Path(tempfile.mkdtemp(prefix=f".{cycle}.staging-", dir=outputs_root))
+    history = target / HISTORY
+    moved_history = False
     try:
         for name, data in {**files, **(status or {}), MANIFEST: _manifest_bytes(manifest)}.items():
             _write_synced(staging / name, data)
         os.chmod(staging, 0o755)
         _fsync_directory(staging)
         if target.exists():
+            if history.is_dir():
+                os.rename(history, staging / HISTORY)  # the history travels with the new build
+                moved_history = True
             _exchange(staging, target)  # staging now holds the previous build
-            shutil.rmtree(staging)
+            moved_history = False
+            _archive(staging, history, keep_history)
         else:
             os.rename(staging, target)
         _fsync_directory(outputs_root)
     except OSError as error:
+        if moved_history:
+            os.rename(staging / HISTORY, history)
         shutil.rmtree(staging, ignore_errors=True)
         raise PublishError(f"could not publish to {target}: {error}") from error
     return Published(target, manifest)
+
+
+def _archive(previous: Path, history: Path, keep: int) -> None:
+    if keep <= 0:
+        shutil.rmtree(previous)
+        shutil.rmtree(history, ignore_errors=True)
+        return
+    history.mkdir(exist_ok=True)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    os.rename(previous, history / stamp)
+    for old in sorted(history.iterdir())[:-keep]:
+        shutil.rmtree(old)
 
 
 def publish_status(outputs_root: Path, cycle: str, status: dict[str, bytes]) -> Path:

@@ -97,6 +97,15 @@ def cycle_folder(submissions_root: Path, cycle: str) -> Path:
     return folder
 
 
+def find_cycles(submissions_root: Path) -> list[str]:
+    """Every cycle under the submissions folder: each folder holding a report.yaml."""
+    return sorted(
+        folder.name
+        for folder in submissions_root.iterdir()
+        if folder.is_dir() and _CYCLE_NAME.fullmatch(folder.name) and (folder / REPORT_CONFIG_FILE).is_file()
+    )
+
+
 def read_cycle(submissions_root: Path, cycle: str) -> CycleSources:
     folder = cycle_folder(submissions_root, cycle)
     config_path = folder / REPORT_CONFIG_FILE

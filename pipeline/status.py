@@ -105,6 +105,28 @@ def summary_markdown(status: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def file_summary(problems: Sequence[Problem], exists: bool) -> str:
+    if not exists:
+        return "withdrawn: the file is no longer in the cycle"
+    errors, warnings = _count(problems, Severity.ERROR), _count(problems, Severity.WARNING)
+    if not errors and not warnings:
+        return "valid"
+    return f"{'not valid' if errors else 'valid'}: {errors} error(s), {warnings} warning(s)"
+
+
+def file_markdown(name: str, problems: Sequence[Problem], exists: bool) -> str:
+    """One file's result, for the department that dropped it."""
+    lines = [f"# {name}", "", file_summary(problems, exists).capitalize() + "."]
+    if problems:
+        lines += ["", "| Line | Column | Field | Problem | How to fix |", "| --- | --- | --- | --- | --- |"]
+        for problem in problems:
+            lines.append(
+                f"| {problem.line} | {problem.column} | {_cell(problem.field) or '—'} | "
+                f"{problem.severity.value}: {_cell(problem.message)} | {_cell(problem.hint) or '—'} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def _problem_json(problem: Problem, root: Path) -> dict[str, Any]:
     data = problem.to_json()
     data["file"] = _relative(problem.file, root)

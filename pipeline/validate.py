@@ -80,10 +80,13 @@ class CheckedCycle:
 
 def check_config(source: SourceFile) -> tuple[ReportConfig | None, list[Problem]]:
     problems = list(source.problems)
-    if _has_errors(problems):
+    if has_errors(problems):
         return None, problems
     model, model_problems = _check_model(ReportConfig, source)
     return model, problems + model_problems
+
+
+FileCheck = tuple["CheckedSubmission | None", list[Problem]]
 
 
 def check_cycle(sources: CycleSources) -> tuple[CheckedCycle | None, list[Problem]]:
@@ -91,15 +94,25 @@ def check_cycle(sources: CycleSources) -> tuple[CheckedCycle | None, list[Proble
     config, problems = check_config(sources.config)
     if config is None:
         return None, problems
-    checked = CheckedCycle(sources.cycle, config, [], problems)
+    file_checks = [check_submission(source, config) for source in sources.submissions]
+    checked = combine_checks(sources, config, problems, file_checks)
+    return checked, checked.problems
+
+
+def combine_checks(
+    sources: CycleSources, config: ReportConfig, config_problems: list[Problem], file_checks: list[FileCheck]
+) -> CheckedCycle:
+    """The checks that span files, over each file's own check (in the order of
+    sources.submissions): one file per department, and who has not responded."""
+    checked = CheckedCycle(sources.cycle, config, [], list(config_problems))
     first_file_for: dict[str, SourceFile] = {}
     files_naming: dict[str, list[Path]] = {name: [] for name in config.departments}
     problems_in: dict[Path, list[Problem]] = {}
-    for source in sources.submissions:
+    for source, (submission, file_problems) in zip(sources.submissions, file_checks, strict=True):
+        submission_problems = list(file_problems)
         named = source.data.get("department") if isinstance(source.data, dict) else None
         if isinstance(named, str) and named in files_naming:
             files_naming[named].append(source.path)
-        submission, submission_problems = check_submission(source, config)
         if submission is not None:
             name = submission.model.department
             if name in first_file_for:
@@ -114,7 +127,7 @@ def check_cycle(sources: CycleSources) -> tuple[CheckedCycle | None, list[Proble
                 first_file_for[name] = source
         problems_in[source.path] = submission_problems
         checked.problems.extend(submission_problems)
-        if submission is not None and not _has_errors(submission_problems):
+        if submission is not None and not has_errors(submission_problems):
             checked.submissions.append(submission)
     valid = {submission.model.department for submission in checked.submissions}
     for name in config.departments:
@@ -135,13 +148,13 @@ def check_cycle(sources: CycleSources) -> tuple[CheckedCycle | None, list[Proble
             )
             checked.problems.extend(own)
         checked.statuses.append(DepartmentStatus(name, tuple(files), name in valid, tuple(own)))
-    return checked, checked.problems
+    return checked
 
 
 def check_submission(source: SourceFile, config: ReportConfig) -> tuple[CheckedSubmission | None, list[Problem]]:
     """Check one department's file; the submission is None if it is not usable."""
     problems = list(source.problems)
-    if _has_errors(problems):
+    if has_errors(problems):
         return None, problems
     data = source.data
     if not isinstance(data, dict):
@@ -412,7 +425,7 @@ def _department_line(config: SourceFile, name: str) -> int:
     return config.position_of(("departments",)).line
 
 
-def _has_errors(problems: list[Problem]) -> bool:
+def has_errors(problems: list[Problem]) -> bool:
     return any(problem.severity is Severity.ERROR for problem in problems)
 
 

@@ -7,11 +7,13 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from prefect.settings import PREFECT_API_URL
 from prefect.testing.utilities import prefect_test_harness
 
 from flows import annual_report
-from tests.helpers import REAL_CYCLE, SUBMISSIONS, submission, write_cycle
+from tests.helpers import CONFIG, REAL_CYCLE, SUBMISSIONS, submission, write_cycle
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -27,27 +29,46 @@ def real_submissions(tmp_path: Path) -> Path:
     return root
 
 
-def test_builds_all_outputs_reproducibly(real_submissions: Path, tmp_path: Path) -> None:
+def _run_states(flow_run_id: str) -> dict[str, list[str]]:
+    """Task name → state names of one flow run's task runs, read from Prefect's REST API."""
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/task_runs/filter",
+        json={"flow_runs": {"id": {"any_": [flow_run_id]}}, "limit": 200},
+    )
+    states: dict[str, list[str]] = {}
+    for task_run in response.raise_for_status().json():
+        states.setdefault(task_run["task_key"].split("-")[0], []).append(task_run["state"]["name"])
+    return states
+
+
+def test_builds_all_outputs_reproducibly_and_checks_unchanged_files_once(
+    real_submissions: Path, tmp_path: Path
+) -> None:
     outputs = tmp_path / "outputs"
     first = annual_report(submissions_root=real_submissions, outputs_root=outputs)
     folder = outputs / REAL_CYCLE
     assert first.folder == folder
-    assert sorted(path.name for path in folder.iterdir()) == [
-        "manifest.json",
-        "report.docx",
-        "report.html",
-        "report.pdf",
-        "status.md",
-        "validation.json",
-    ]
+    report_files = ["report.docx", "report.html", "report.pdf", "status.md", "validation.json"]
+    assert sorted(path.name for path in folder.iterdir()) == ["manifest.json", *report_files]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert [output["file"] for output in manifest["outputs"]] == ["report.docx", "report.html", "report.pdf"]
     assert len(manifest["submissions"]) == 18
     assert (folder / "report.pdf").read_bytes().startswith(b"%PDF-")
-    built = {path.name: path.read_bytes() for path in folder.iterdir()}
+    built = {name: (folder / name).read_bytes() for name in report_files}
 
+    changed = real_submissions / REAL_CYCLE / "home-office.yaml"
+    changed.write_text(changed.read_text().replace("Home Office has promoted", "The Home Office has promoted"))
     annual_report(submissions_root=real_submissions, outputs_root=outputs)
-    assert {path.name: path.read_bytes() for path in folder.iterdir()} == built
+    second = json.loads((folder / "manifest.json").read_text())
+    assert second["flow_run_id"] != manifest["flow_run_id"]
+    states = _run_states(second["flow_run_id"])["check_file"]
+    assert sorted(states) == ["Cached"] * 16 + ["Completed"]  # only the changed file is checked again
+    (previous,) = (folder / "history").iterdir()
+    assert json.loads((previous / "manifest.json").read_text()) == manifest
+
+    changed.write_text(changed.read_text().replace("The Home Office has promoted", "Home Office has promoted"))
+    annual_report(submissions_root=real_submissions, outputs_root=outputs)
+    assert {name: (folder / name).read_bytes() for name in report_files} == built
 
 
 def test_strict_run_fails_and_publishes_nothing_but_its_status(tmp_path: Path) -> None:
@@ -79,9 +100,6 @@ def test_strict_run_fails_and_publishes_nothing_but_its_status(tmp_path: Path) -
 
 
 def test_the_status_table_is_a_prefect_artifact(tmp_path: Path) -> None:
-    import httpx
-    from prefect.settings import PREFECT_API_URL
-
     root = tmp_path / "submissions"
     write_cycle(root, {"health.yaml": submission(progess="x")})
     annual_report(
@@ -148,3 +166,77 @@ def test_cli_build_reports_what_it_published(
 
     assert main(["build", "--cycle", "no-such-cycle", "--outputs", str(tmp_path / "out")]) == 1
     assert "error: nothing published.\n" in capsys.readouterr().err
+
+
+def _task_runs(flow_run_id: str, task: str) -> list[dict[str, object]]:
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/task_runs/filter",
+        json={"flow_runs": {"id": {"any_": [flow_run_id]}}, "limit": 200},
+    )
+    return [run for run in response.raise_for_status().json() if run["task_key"].startswith(task)]
+
+
+def test_rendering_retries_transient_errors_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import render
+
+    root = tmp_path / "submissions"
+    write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office")})
+    real_render = render.render
+    calls: list[str] = []
+
+    def flaky(report: object, output_format: str) -> bytes:
+        calls.append(output_format)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device")
+        return real_render(report, output_format)
+
+    monkeypatch.setattr(render, "render", flaky)
+    state = annual_report(
+        cycle="test-cycle", formats=["html"], submissions_root=root, outputs_root=tmp_path / "out", return_state=True
+    )
+    assert state.is_completed() and calls == ["html", "html"]
+    (run,) = _task_runs(str(state.state_details.flow_run_id), "render_output")
+    assert run["run_count"] == 2
+
+    def broken(report: object, output_format: str) -> bytes:
+        calls.append(output_format)
+        raise ValueError("a bug, not the weather")
+
+    monkeypatch.setattr(render, "render", broken)
+    calls.clear()
+    state = annual_report(
+        cycle="test-cycle", formats=["html"], submissions_root=root, outputs_root=tmp_path / "out2", return_state=True
+    )
+    assert state.is_failed() and calls == ["html"]  # no second try
+    assert not (tmp_path / "out2" / "test-cycle" / "report.html").exists()
+
+
+def test_all_reports_builds_every_cycle_and_names_the_failures(tmp_path: Path) -> None:
+    from flows import all_reports
+
+    root = tmp_path / "submissions"
+    write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office")}, cycle="2015-action-01")
+    write_cycle(root, {"health.yaml": submission()}, config={**CONFIG, "action": "one"}, cycle="2015-action-02")
+    (root / "not-a-cycle").mkdir()
+    state = all_reports(formats=["html"], submissions_root=root, outputs_root=tmp_path / "out", return_state=True)
+    assert state.is_failed()
+    assert state.message == "1 of 2 cycle(s) not published: 2015-action-02"
+    assert (tmp_path / "out" / "2015-action-01" / "report.html").exists()
+    assert not (tmp_path / "out" / "2015-action-02" / "report.html").exists()
+
+
+def test_scales_out_on_a_local_dask_cluster(real_submissions: Path, tmp_path: Path) -> None:
+    """The path for when one machine is not enough: the same flow on a distributed task runner."""
+    from prefect_dask import DaskTaskRunner
+
+    runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
+    published = annual_report.with_options(task_runner=runner)(
+        submissions_root=real_submissions, outputs_root=tmp_path / "out", formats=["html", "docx"]
+    )
+    assert sorted(path.name for path in published.folder.iterdir()) == [
+        "manifest.json",
+        "report.docx",
+        "report.html",
+        "status.md",
+        "validation.json",
+    ]

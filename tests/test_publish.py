@@ -25,6 +25,7 @@ def test_manifest_names_every_output_and_input(tmp_path: Path) -> None:
     written = json.loads((folder / "manifest.json").read_text())
     assert written == {
         "cycle": "cycle",
+        "flow_run_id": None,
         "outputs": [
             {"file": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             for name, data in sorted(files.items())
@@ -35,12 +36,26 @@ def test_manifest_names_every_output_and_input(tmp_path: Path) -> None:
         assert hashlib.sha256((folder / output["file"]).read_bytes()).hexdigest() == output["sha256"]
 
 
-def test_a_new_build_replaces_the_whole_folder(tmp_path: Path) -> None:
+def test_a_new_build_replaces_the_whole_folder_and_keeps_the_old_one(tmp_path: Path) -> None:
     _publish(tmp_path, {"report.html": b"old", "report.docx": b"old"})
     folder = _publish(tmp_path, {"report.html": b"new"})
-    assert sorted(path.name for path in folder.iterdir()) == ["manifest.json", "report.html"]
+    assert sorted(path.name for path in folder.iterdir()) == ["history", "manifest.json", "report.html"]
     assert (folder / "report.html").read_bytes() == b"new"
+    (previous,) = (folder / "history").iterdir()
+    assert sorted(path.name for path in previous.iterdir()) == ["manifest.json", "report.docx", "report.html"]
+    assert (previous / "report.html").read_bytes() == b"old"
     assert [path.name for path in tmp_path.iterdir()] == ["cycle"]  # no staging left behind
+
+
+def test_history_is_bounded(tmp_path: Path) -> None:
+    for number in range(5):
+        files = {"report.html": f"build {number}".encode()}
+        publish(tmp_path, "cycle", files, build_manifest("cycle", files, [], tmp_path), keep_history=2)
+    history = sorted((tmp_path / "cycle" / "history").iterdir())
+    assert [(path / "report.html").read_bytes() for path in history] == [b"build 2", b"build 3"]
+    assert (tmp_path / "cycle" / "report.html").read_bytes() == b"build 4"
+    publish(tmp_path, "cycle", files, build_manifest("cycle", files, [], tmp_path), keep_history=0)
+    assert not (tmp_path / "cycle" / "history" / history[0].name).exists()
 
 
 def test_a_failed_write_leaves_the_previous_build_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

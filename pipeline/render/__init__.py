@@ -26,3 +26,8 @@ def render(report: Report, output_format: str) -> bytes:
         raise ValueError(f"unknown output format {output_format!r}; choose from {', '.join(FORMATS)}")
     output = renderer(report)
     return output.encode("utf-8") if isinstance(output, str) else output
+
+
+def is_transient(error: BaseException | None) -> bool:
+    """Worth another try: the machine ran short (disk, memory, a timeout), not the content."""
+    return isinstance(error, (OSError, MemoryError, TimeoutError))
