@@ -8,8 +8,13 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CYCLE ?= 2015-action-04
 
-# Prefect's local state (its SQLite database) lives in the project, not in $HOME.
+# Prefect's local state (its SQLite database) lives in the project, not in $HOME;
+# the server's has a folder of its own. Nothing is sent home.
 export PREFECT_HOME := $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+PREFECT_PORT ?= 4200
+SERVER_HOME := $(CURDIR)/.prefect-server
+SCHEDULE ?= 0 9 16 1 *
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Pango, HarfBuzz and fonts for WeasyPrint; Liberation Sans is metric-compatible with Arial.
@@ -32,7 +37,7 @@ define debian_packages
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint golden preview bench-validate docx-template clean system-runtime system-test
+.PHONY: help report test lint golden preview server serve bench-task-runners bench-validate docx-template clean system-runtime system-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -54,6 +59,16 @@ golden: $(VENV)/.test ## Regenerate the golden HTML the tests compare against
 preview: system-runtime system-test $(VENV)/.test ## Build, then render every output as pictures under outputs/preview/
 	$(PY) flows.py
 	$(PY) -m tools.preview $(CYCLE)
+
+server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 127.0.0.1:$(PREFECT_PORT)
+	PREFECT_HOME=$(SERVER_HOME) $(VENV)/bin/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+
+serve: system-runtime $(VENV)/.runtime ## Register the deployments with that server and run them (another terminal)
+	PREFECT_HOME=$(SERVER_HOME) PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
+	  $(PY) -m pipeline serve --schedule "$(SCHEDULE)"
+
+bench-task-runners: $(VENV)/.runtime ## Measure the render stage with each Prefect task runner
+	$(PY) bench/task_runners.py
 
 bench-validate: $(VENV)/.runtime ## Time `validate` on one file and on the whole cycle
 	$(PY) bench/validate_speed.py
@@ -90,4 +105,4 @@ $(VENV)/.test: $(VENV)/.runtime
 	touch $@
 
 clean: ## Remove the virtualenv, Prefect's local state and built outputs
-	rm -rf $(VENV) node_modules .prefect outputs/*/ outputs/.*staging*
+	rm -rf $(VENV) node_modules .prefect .prefect-server outputs/*/ outputs/.*staging*

@@ -1,0 +1,151 @@
+"""The way coordinators run it: a real Prefect server, the deployments served, a run
+triggered through the API, and a dropped file validated by itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
+
+PREFECT = Path(sys.executable).with_name("prefect")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(condition: Callable[[], Any], what: str, timeout: float = 120) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = condition()
+        except httpx.HTTPError:
+            result = None
+        if result:
+            return result
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command, env=env, cwd=PROJECT, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    home = tmp_path_factory.mktemp("prefect-server")
+    submissions, outputs = home / "submissions", home / "outputs"
+    shutil.copytree(SUBMISSIONS / REAL_CYCLE, submissions / REAL_CYCLE)
+    api = f"http://127.0.0.1:{_free_port()}/api"
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+    }
+    port = api.split(":")[2].split("/")[0]
+    server = _start([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", port], env, home / "server.log")
+    serving = None
+    try:
+        _wait_for(lambda: httpx.get(f"{api}/health").json() is True, "the Prefect server")
+        serving = _start(
+            [sys.executable, "-m", "pipeline", "serve", "--submissions", str(submissions), "--outputs", str(outputs)],
+            env,
+            home / "serve.log",
+        )
+        deployments = _wait_for(
+            lambda: len(_post(api, "/deployments/filter", {})) == 3 and _post(api, "/deployments/filter", {}),
+            "three deployments",
+        )
+        yield {"api": api, "submissions": submissions, "outputs": outputs, "home": home, "deployments": deployments}
+    finally:
+        if serving is not None:
+            _stop(serving)
+        _stop(server)
+
+
+def _post(api: str, path: str, body: dict[str, Any]) -> Any:
+    return httpx.post(f"{api}{path}", json=body, timeout=30).raise_for_status().json()
+
+
+def _flow_run(api: str, flow_run_id: str) -> dict[str, Any]:
+    return httpx.get(f"{api}/flow_runs/{flow_run_id}", timeout=30).raise_for_status().json()
+
+
+def test_deployments_carry_their_schedule(served: dict[str, Any]) -> None:
+    by_name = {deployment["name"]: deployment for deployment in served["deployments"]}
+    assert sorted(by_name) == ["all-reports", "annual-report", "validate-submission"]
+    (schedule,) = by_name["annual-report"]["schedules"]
+    assert schedule["schedule"]["cron"] == "0 9 16 1 *"
+    assert schedule["schedule"]["timezone"] == "Europe/London"
+    assert by_name["annual-report"]["parameters"]["cycle"] == REAL_CYCLE
+
+
+def test_a_run_triggered_through_the_api_publishes(served: dict[str, Any]) -> None:
+    api = served["api"]
+    (deployment,) = [d for d in served["deployments"] if d["name"] == "annual-report"]
+    flow_run = _post(api, f"/deployments/{deployment['id']}/create_flow_run", {"parameters": {"formats": ["html"]}})
+    final = _wait_for(
+        lambda: (run := _flow_run(api, flow_run["id"]))["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED") and run,
+        "the annual-report run",
+    )
+    assert final["state"]["type"] == "COMPLETED", (served["home"] / "serve.log").read_text()[-3000:]
+    manifest = json.loads((served["outputs"] / REAL_CYCLE / "manifest.json").read_text())
+    assert manifest["flow_run_id"] == flow_run["id"]
+    assert (served["outputs"] / REAL_CYCLE / "report.html").exists()
+
+
+def test_a_dropped_file_is_validated_within_seconds(served: dict[str, Any]) -> None:
+    api = served["api"]
+    dropped = served["submissions"] / REAL_CYCLE / "late-response.yaml"
+    started = time.monotonic()
+    dropped.write_text("department: Department of Health\ncommitments: We will.\nprogess: {}\n", encoding="utf-8")
+
+    def validated() -> dict[str, Any] | None:
+        runs = _post(api, "/flow_runs/filter", {"flows": {"name": {"any_": ["validate-submission"]}}})
+        done = [run for run in runs if run["parameters"].get("file") == "late-response.yaml"]
+        return done[0] if done and done[0]["state"]["type"] == "COMPLETED" else None
+
+    _wait_for(validated, "the validate-submission run for the dropped file", timeout=60)
+    latency = time.monotonic() - started
+    print(f"dropped file validated {latency:.1f} s after it was written")
+    (artifact,) = _post(
+        api,
+        "/artifacts/filter",
+        {
+            "artifacts": {"key": {"any_": ["validation-2015-action-04-late-response"]}},
+            "sort": "CREATED_DESC",
+            "limit": 1,
+        },
+    )
+    assert "progess" in artifact["data"] and "did you mean" in artifact["data"]
+    status = (served["outputs"] / REAL_CYCLE / "status.md").read_text()
+    assert "2015-action-04/late-response.yaml" in status
