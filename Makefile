@@ -61,7 +61,8 @@ preview: system-runtime system-test $(VENV)/.test ## Build, then render every ou
 	$(PY) -m tools.preview $(CYCLE)
 
 server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 127.0.0.1:$(PREFECT_PORT)
-	PREFECT_HOME=$(SERVER_HOME) $(VENV)/bin/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+	PREFECT_HOME=$(SERVER_HOME) PREFECT_UI_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
+	  $(VENV)/bin/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 serve: system-runtime $(VENV)/.runtime ## Register the deployments with that server and run them (another terminal)
 	PREFECT_HOME=$(SERVER_HOME) PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
