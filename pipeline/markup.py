@@ -1,8 +1,8 @@
 """Parse section text, a small Markdown subset, into model blocks.
 
 The subset: paragraphs separated by a blank line, "- " bullet lists,
-[text](https://…) links, *emphasis* and **strong**. Everything else, raw HTML
-included, stays literal text. markdown-it-py does the parsing (CommonMark
+[text](https://…) links, *emphasis* and **strong**. Images are refused; everything
+else, raw HTML included, stays literal text. markdown-it-py does the parsing (CommonMark
 compliant); we only walk its tokens.
 """
 
@@ -20,7 +20,7 @@ from pipeline.model import Block, BulletList, Emphasis, Inline, Link, Paragraph,
 ALLOWED_LINK_SCHEMES = ("https", "http", "mailto")
 
 _markdown = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
-_markdown.enable(["list", "link", "emphasis", "escape", "newline"])
+_markdown.enable(["list", "link", "image", "emphasis", "escape", "newline"])
 # Accept every link here so that a disallowed one is reported, not silently left as text.
 _markdown.validateLink = lambda url: True
 
@@ -108,6 +108,13 @@ class _BlockParser:
                 inner, index = self._children(children, index + 1, child.type.replace("_open", "_close"), block)
                 result.append(Emphasis(inner, strong=child.type == "strong_open"))
                 continue
+            elif child.type == "image":
+                self._problem(
+                    block,
+                    "images are not allowed",
+                    "describe it in words, or link to it: [description](https://…)",
+                )
+                result.append(Text(child.content))
             elif child.type == "link_open":
                 href = str(child.attrs.get("href", ""))
                 inner, index = self._children(children, index + 1, "link_close", block)

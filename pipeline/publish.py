@@ -11,11 +11,14 @@ import ctypes
 import ctypes.util
 import datetime
 import errno
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,12 +68,44 @@ def publish(
     build it replaces moves to history/<when it was replaced>/; the newest
     `keep_history` of those are kept."""
     outputs_root.mkdir(parents=True, exist_ok=True)
+    with cycle_lock(outputs_root, cycle):
+        _remove_abandoned_staging(outputs_root, cycle)
+        return _publish_locked(outputs_root, cycle, files, manifest, status or {}, keep_history)
+
+
+@contextmanager
+def cycle_lock(outputs_root: Path, cycle: str) -> Iterator[None]:
+    """One publisher per cycle at a time, across processes; a second waits its turn.
+    The kernel drops the lock if its holder dies, so a killed run never blocks the next."""
+    outputs_root.mkdir(parents=True, exist_ok=True)
+    with open(outputs_root / f".{cycle}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _remove_abandoned_staging(outputs_root: Path, cycle: str) -> None:
+    """Staging folders left by a run killed mid-publish; safe to remove while we hold the lock."""
+    for leftover in outputs_root.glob(f".{cycle}.staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _publish_locked(
+    outputs_root: Path,
+    cycle: str,
+    files: dict[str, bytes],
+    manifest: dict[str, object],
+    status: dict[str, bytes],
+    keep_history: int,
+) -> Published:
     target = outputs_root / cycle
     staging = Path(tempfile.mkdtemp(prefix=f".{cycle}.staging-", dir=outputs_root))
     history = target / HISTORY
     moved_history = False
     try:
-        for name, data in {**files, **(status or {}), MANIFEST: _manifest_bytes(manifest)}.items():
+        for name, data in {**files, **status, MANIFEST: _manifest_bytes(manifest)}.items():
             _write_synced(staging / name, data)
         os.chmod(staging, 0o755)
         _fsync_directory(staging)
@@ -109,18 +144,23 @@ def publish_status(outputs_root: Path, cycle: str, status: dict[str, bytes]) -> 
     rename, beside the last good build (or in a new folder if there is none)."""
     target = outputs_root / cycle
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        for name, data in status.items():
-            with tempfile.NamedTemporaryFile(dir=target, prefix=f".{name}.", delete=False) as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.chmod(file.name, 0o644)
-            os.replace(file.name, target / name)
-        _fsync_directory(target)
+        with cycle_lock(outputs_root, cycle):
+            _replace_files(target, status)
     except OSError as error:
         raise PublishError(f"could not write the status files to {target}: {error}") from error
     return target
+
+
+def _replace_files(target: Path, files: dict[str, bytes]) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        with tempfile.NamedTemporaryFile(dir=target, prefix=f".{name}.", delete=False) as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(file.name, 0o644)
+        os.replace(file.name, target / name)
+    _fsync_directory(target)
 
 
 def _manifest_bytes(manifest: dict[str, object]) -> bytes:

@@ -68,14 +68,22 @@ def test_markup_subset() -> None:
 
 
 def test_html_and_other_markdown_stay_literal_text() -> None:
-    text = "<script>alert(1)</script> {{ 7*7 }} {% if x %}\n\n# not a heading\n\n![image](https://x.test/a.png)"
+    text = "<script>alert(1)</script> {{ 7*7 }} {% if x %}\n\n# not a heading\n\n`code` > quote"
     blocks, problems = parse_markup(text)
     assert problems == []
     assert [plain_text(block.inlines) for block in blocks] == [
         "<script>alert(1)</script> {{ 7*7 }} {% if x %}",
         "# not a heading",
-        "!image",
+        "`code` > quote",
     ]
+
+
+def test_images_are_refused() -> None:
+    blocks, problems = parse_markup("See ![the chart](https://x.test/chart.png).")
+    assert [(problem.message, problem.hint) for problem in problems] == [
+        ("images are not allowed", "describe it in words, or link to it: [description](https://…)")
+    ]
+    assert blocks == (Paragraph((Text("See the chart."),)),)
 
 
 def test_unsupported_lists_and_links_are_problems() -> None:

@@ -35,7 +35,7 @@ def test_duplicate_keys_are_reported_not_overwritten(tmp_path: Path) -> None:
 def test_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
     source = _load(tmp_path, "department: A\ncommitments: [unclosed\nplans: x\n")
     (problem,) = source.problems
-    assert (problem.line, problem.message) == (3, "YAML syntax error: expected ',' or ']', but got ':'")
+    assert (problem.line, problem.message) == (3, "YAML syntax error: did not find expected ',' or ']'")
     assert source.data is None
 
 

@@ -78,7 +78,7 @@ EXPECTED = {
         "11:1: warning: plans.2015: a bullet list with only one item\n    hint: write it as a sentence, or add the other items",
     ],
     "syntax-error": [
-        "3:9: error: YAML syntax error: expected ',' or ']', but got ':'\n    hint: check the indentation and quoting on this line and the one before",
+        "3:9: error: YAML syntax error: did not find expected ',' or ']'\n    hint: check the indentation and quoting on this line and the one before",
     ],
     "tab-indentation": [
         "5:1: error: a tab is used for indentation\n    hint: YAML indents with spaces only: replace the tab with spaces",
