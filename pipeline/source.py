@@ -190,7 +190,7 @@ def _decode(source: SourceFile, raw: bytes) -> str | None:
 
 # C0 and C1 controls other than tab, line feed and carriage return; YAML forbids them and
 # word processors leave them behind (vertical tab for a line break, form feed for a page break).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _CONTROL_NAMES = {
     "\x00": "NUL",
     "\x08": "backspace",
@@ -198,7 +198,16 @@ _CONTROL_NAMES = {
     "\x0c": "form feed",
     "\x1b": "escape",
     "\x7f": "delete",
+    "\ufffe": "noncharacter",
+    "\uffff": "noncharacter",
+    "\u2028": "line separator",
+    "\u2029": "paragraph separator",
 }
+
+
+# Bidirectional overrides and isolates reorder how text is displayed, so the published
+# text would read differently from what reviewers saw. Marks (U+200E, U+200F) are fine.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def _control_characters(source: SourceFile, text: str) -> bool:
@@ -214,6 +223,14 @@ def _control_characters(source: SourceFile, text: str) -> bool:
                 match.start() + 1,
                 f"invisible {name} (U+{ord(character):04X}) in the text",
                 "delete it: it often comes with text pasted from a word processor",
+            )
+            found = True
+        for match in _BIDI_CONTROL.finditer(line):
+            source.add(
+                number,
+                match.start() + 1,
+                f"invisible direction override (U+{ord(match.group()):04X}) in the text",
+                "delete it: it makes the text display in a different order from how it is written",
             )
             found = True
     return found
@@ -233,7 +250,14 @@ class _NodeReader:
             mark = error.problem_mark or error.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             indentation = _line(text, line)[: column - 1]
-            if "\t" in indentation or "tab" in (error.problem or ""):
+            if "another document" in (error.problem or ""):
+                self.source.add(
+                    line,
+                    column,
+                    "the file holds more than one YAML document (a second ---)",
+                    "keep one: delete this --- line and what follows it, or merge the two",
+                )
+            elif "\t" in indentation or "tab" in (error.problem or ""):
                 self.source.add(
                     line,
                     column,
@@ -295,6 +319,11 @@ class _NodeReader:
         assert isinstance(node, yaml.MappingNode)
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.source.problems.append(
+                    self._problem(key_node, path, "merge keys (<<) are not allowed", "write the keys out in full")
+                )
+                continue
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
                 self.source.problems.append(
                     self._problem(

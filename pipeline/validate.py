@@ -158,12 +158,9 @@ def check_submission(source: SourceFile, config: ReportConfig) -> tuple[CheckedS
         return None, problems
     data = source.data
     if not isinstance(data, dict):
+        what = "the file is empty" if data is None else f"the file must be a mapping of keys, not {_type_name(data)}"
         problems.append(
-            source.problem(
-                (),
-                f"the file must be a mapping of keys, not {_type_name(data)}",
-                'start with "department: <name>", then commitments:, progress: and plans:',
-            )
+            source.problem((), what, 'start with "department: <name>", then commitments:, progress: and plans:')
         )
         return None, problems
     model, model_problems = _check_model(Submission, source, skip_missing=_REPORTED_AS_SECTIONS)
@@ -276,6 +273,8 @@ def _split_location(raw: tuple[Any, ...]) -> tuple[FieldPath, str | None, bool]:
 
 def _wrong_type(source: SourceFile, loc: FieldPath, expected: str, value: Any) -> Problem:
     written = source.raw_scalars.get(loc)
+    if expected.startswith("text") and value is None:
+        return source.problem(loc, "is empty", 'write the text on the lines after "|", indented')
     if expected.startswith("text") and written is not None:
         # YAML 1.1 reads no, yes, on, off, 12 and 2014-01-16 as booleans, numbers and dates.
         read_as = str(value).lower() if isinstance(value, bool) else _type_name(value)
