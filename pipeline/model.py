@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.schema import NotApplicable
+
 if TYPE_CHECKING:
     from pipeline.validate import CheckedCycle
 
@@ -99,8 +101,6 @@ class Report:
 def build_report(checked: CheckedCycle) -> Report:
     """Assemble the report from a checked cycle: every expected department, in order,
     with a visible notice for one whose response is missing or invalid."""
-    from pipeline.schema import NotApplicable
-
     config = checked.config
     specs = config.sections()
     by_name = {submission.model.department: submission for submission in checked.submissions}

@@ -154,12 +154,9 @@ def publish_status(outputs_root: Path, cycle: str, status: dict[str, bytes]) -> 
 def _replace_files(target: Path, files: dict[str, bytes]) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
-        with tempfile.NamedTemporaryFile(dir=target, prefix=f".{name}.", delete=False) as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(file.name, 0o644)
-        os.replace(file.name, target / name)
+        aside = target / f".{name}.{os.getpid()}.new"
+        _write_synced(aside, data)
+        os.replace(aside, target / name)
     _fsync_directory(target)
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import InvalidInputError, Problem, Severity
 from pipeline.markup import parse_markup
-from pipeline.model import Block
+from pipeline.model import Block, BulletList, Paragraph, plain_text
 from pipeline.schema import NotApplicable, ReportConfig, SectionSpec, Submission
 from pipeline.source import CycleSources, FieldPath, SourceFile
 
@@ -395,8 +395,6 @@ def _check_lengths(source: SourceFile, sections: dict[str, SectionContent], spec
 
 
 def _block_text(block: Block) -> str:
-    from pipeline.model import BulletList, Paragraph, plain_text
-
     if isinstance(block, Paragraph):
         return plain_text(block.inlines)
     if isinstance(block, BulletList):
