@@ -37,7 +37,7 @@ define debian_packages
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint golden preview server serve bench-task-runners bench-validate docx-template clean system-runtime system-test
+.PHONY: help report test lint golden preview server serve bench bench-task-runners bench-validate docx-template clean system-runtime system-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -67,6 +67,10 @@ server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 
 serve: system-runtime $(VENV)/.runtime ## Register the deployments with that server and run them (another terminal)
 	PREFECT_HOME=$(SERVER_HOME) PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
 	  $(PY) -m pipeline serve --schedule "$(SCHEDULE)"
+
+bench: system-runtime system-test $(VENV)/.test ## The performance benchmark (bench/run.py): ratios to bare WeasyPrint, python-docx and Pandoc
+	$(call debian_packages,pandoc)
+	$(PY) bench/run.py
 
 bench-task-runners: $(VENV)/.runtime ## Measure the render stage with each Prefect task runner
 	$(PY) bench/task_runners.py

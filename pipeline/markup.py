@@ -15,9 +15,11 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.errors import Severity
-from pipeline.model import Block, BulletList, Emphasis, Inline, Link, Paragraph, Text
+from pipeline.model import Block, BulletList, Emphasis, Inline, Link, Paragraph, Text, plain_text
 
 ALLOWED_LINK_SCHEMES = ("https", "http", "mailto")
+# Link texts that make no sense read out of context, as screen reader users often hear them.
+VAGUE_LINK_TEXTS = {"read more", "more", "click here", "here", "this link", "link", "this page", "find out more"}
 
 _markdown = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
 _markdown.enable(["list", "link", "image", "emphasis", "escape", "newline"])
@@ -119,6 +121,13 @@ class _BlockParser:
                 href = str(child.attrs.get("href", ""))
                 inner, index = self._children(children, index + 1, "link_close", block)
                 if _link_allowed(href):
+                    if plain_text(inner).strip().lower().rstrip(" »>.") in VAGUE_LINK_TEXTS:
+                        self._problem(
+                            block,
+                            f'link text "{plain_text(inner)}" does not say where it goes',
+                            "name what it links to, e.g. [the department's digital strategy](https://…)",
+                            Severity.WARNING,
+                        )
                     if href.lower().startswith("http:"):
                         self._problem(
                             block,

@@ -100,6 +100,9 @@ EXPECTED = {
     "yaml-number-read-as-number": [
         '4:9: error: progress.2013: YAML reads 12 as a number, not as text\n    hint: put it in quotes ("12"), or write the text on the lines after "|"',
     ],
+    "vague-link-text": [
+        '3:1: warning: commitments: link text "Read more »" does not say where it goes\n    hint: name what it links to, e.g. [the department\'s digital strategy](https://…)',
+    ],
     "year-in-quotes": [
         '5:3: error: progress.2014: the year "2014" is in quotes\n    hint: remove the quotes: 2014:',
     ],

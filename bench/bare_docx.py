@@ -1,0 +1,41 @@
+"""The floor for the DOCX: python-docx writing the same content with no template engine.
+
+python bench/bare_docx.py SUBMISSIONS/CYCLE OUT.docx
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import docx
+import yaml
+
+folder, target = Path(sys.argv[1]), Path(sys.argv[2])
+config = yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))
+by_name = {}
+for path in folder.glob("*.yaml"):
+    if path.name != "report.yaml":
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        by_name[data["department"]] = data
+document = docx.Document()
+document.add_heading(config["title"], 1)
+for name in config["departments"]:
+    data = by_name[name]
+    document.add_heading(name, 2)
+    sections = [("Commitments", data["commitments"])]
+    for year in config["reporting_years"]:
+        sections += [
+            (f"Progress during {year}", data["progress"][year]),
+            (f"Planned activities in {year + 1}", data["plans"][year + 1]),
+        ]
+    for heading, text in sections:
+        document.add_heading(heading, 3)
+        for block in text.strip().split("\n\n"):
+            lines = block.split("\n")
+            if lines[0].startswith("- "):
+                for line in lines:
+                    document.add_paragraph(line[2:], style="List Bullet")
+            else:
+                document.add_paragraph(" ".join(lines))
+document.save(target)

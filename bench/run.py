@@ -1,0 +1,164 @@
+"""The performance benchmark: the pipeline against its floors and against Pandoc.
+
+    python bench/run.py          (or: make bench; BENCH_SIZES=1,10 BENCH_REPEATS=3 to choose)
+
+For each size (1×, 10×, 100× the real report's 17 departments) it times, as whole
+processes, each repeated and taking the median:
+  pipeline        `python -m pipeline build` (the Prefect flow, local mode): HTML+PDF+DOCX
+  stages only     the same pipeline functions called without Prefect
+  bare WeasyPrint WeasyPrint's `write_pdf` on the pipeline's own HTML (the PDF's floor)
+  bare DOCX       python-docx writing the same content, no template (the DOCX's floor)
+  Pandoc          pandoc → HTML, DOCX, and PDF with --pdf-engine=weasyprint
+  validate        `python -m pipeline validate` on the cycle folder
+and records peak RSS (/usr/bin/time -v) and the PDF's page count. It prints ratios,
+which are what to compare on a shared machine, and writes bench/results.json.
+Absolute seconds are printed but nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pypdf import PdfReader
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+DATA = HERE / "data"
+PYTHON = sys.executable
+SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "1,10,100").split(",")]
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+# The 100× runs take minutes each; BENCH_REPEATS_100 may lower their count.
+REPEATS_100 = int(os.environ.get("BENCH_REPEATS_100", str(REPEATS)))
+ENV = {
+    **os.environ,
+    "PREFECT_HOME": str(DATA / "prefect"),
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    # Pandoc runs WeasyPrint's command-line tool from this virtualenv.
+    "PATH": f"{Path(PYTHON).parent}:{os.environ.get('PATH', '')}",
+}
+
+sys.path.insert(0, str(PROJECT))
+from bench.generate import generate  # noqa: E402
+
+
+def measure_repeated(command: list[str], repeats: int) -> dict[str, float]:
+    """Median wall seconds and the largest peak RSS (MiB) over repeated runs."""
+    seconds, peaks = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = subprocess.run(["/usr/bin/time", "-v", *command], cwd=PROJECT, env=ENV, capture_output=True, text=True)
+        seconds.append(time.perf_counter() - started)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+        peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
+        peaks.append(int(peak[1]) / 1024 if peak else 0.0)
+    return {"seconds": statistics.median(seconds), "peak_mib": max(peaks)}
+
+
+def bench_size(multiplier: int) -> dict[str, object]:
+    repeats = REPEATS_100 if multiplier >= 100 else REPEATS
+
+    def measure(command: list[str]) -> dict[str, float]:
+        return measure_repeated(command, repeats)
+
+    cycle = generate(multiplier, DATA / "submissions")
+    folder = DATA / "submissions" / cycle
+    work = DATA / "work" / cycle
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    results: dict[str, object] = {"departments": 17 * multiplier, "repeats": repeats}
+    results["pipeline"] = measure(
+        [
+            PYTHON,
+            "-m",
+            "pipeline",
+            "build",
+            "--cycle",
+            cycle,
+            "--submissions",
+            str(DATA / "submissions"),
+            "--outputs",
+            str(work / "pipeline"),
+            "--keep-history",
+            "0",
+        ]
+    )
+    results["stages_only"] = measure(
+        [PYTHON, str(HERE / "stages_only.py"), str(DATA / "submissions"), cycle, str(work / "stages")]
+    )
+    html = work / "pipeline" / cycle / "report.html"
+    results["bare_weasyprint"] = measure(
+        [
+            PYTHON,
+            "-c",
+            "import sys; from weasyprint import HTML; HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])",
+            str(html),
+            str(work / "bare.pdf"),
+        ]
+    )
+    results["bare_docx"] = measure([PYTHON, str(HERE / "bare_docx.py"), str(folder), str(work / "bare.docx")])
+    markdown = work / "report.md"
+    subprocess.run([PYTHON, str(HERE / "to_markdown.py"), str(folder), str(markdown)], check=True, env=ENV)
+    pandoc = {}
+    for output, extra in (("html", ["--standalone"]), ("docx", []), ("pdf", ["--pdf-engine=weasyprint"])):
+        pandoc[output] = measure(["pandoc", str(markdown), "-o", str(work / f"pandoc.{output}"), *extra])
+    results["pandoc"] = {
+        "seconds": sum(run["seconds"] for run in pandoc.values()),
+        "peak_mib": max(run["peak_mib"] for run in pandoc.values()),
+        "by_format": pandoc,
+    }
+    results["validate"] = measure([PYTHON, "-m", "pipeline", "validate", str(folder)])
+    results["pdf_pages"] = len(PdfReader(work / "pipeline" / cycle / "report.pdf").pages)
+    floor = results["bare_weasyprint"]["seconds"] + results["bare_docx"]["seconds"]  # type: ignore[index]
+    pipeline_seconds = results["pipeline"]["seconds"]  # type: ignore[index]
+    results["ratios"] = {
+        "pipeline_over_floor": pipeline_seconds / floor,
+        "stages_over_floor": results["stages_only"]["seconds"] / floor,  # type: ignore[index]
+        "pipeline_over_pandoc": pipeline_seconds / results["pandoc"]["seconds"],
+        "prefect_overhead_seconds": pipeline_seconds - results["stages_only"]["seconds"],  # type: ignore[index]
+    }
+    return results
+
+
+def main() -> None:
+    measured = {f"{size}x": bench_size(size) for size in SIZES}
+    print("\nmedians of repeated runs (see results.json for the counts); ratios are what to compare")
+    header = (
+        f"{'size':>5} {'depts':>6} {'pages':>6} {'pipeline':>9} {'stages':>7} {'floor':>7} {'pandoc':>7} "
+        f"{'pipe/floor':>10} {'stages/floor':>12} {'pipe/pandoc':>11} {'prefect s':>9} {'peak MiB':>8} {'validate':>8}"
+    )
+    print(header)
+    for size, result in measured.items():
+        floor = result["bare_weasyprint"]["seconds"] + result["bare_docx"]["seconds"]
+        ratios = result["ratios"]
+        print(
+            f"{size:>5} {result['departments']:>6} {result['pdf_pages']:>6} {result['pipeline']['seconds']:9.2f} "
+            f"{result['stages_only']['seconds']:7.2f} {floor:7.2f} {result['pandoc']['seconds']:7.2f} "
+            f"{ratios['pipeline_over_floor']:10.2f} {ratios['stages_over_floor']:12.2f} "
+            f"{ratios['pipeline_over_pandoc']:11.2f} {ratios['prefect_overhead_seconds']:9.2f} "
+            f"{result['pipeline']['peak_mib']:8.0f} {result['validate']['seconds']:8.2f}"
+        )
+    if "1x" in measured and "10x" in measured:
+        one, ten = measured["1x"]["stages_only"]["seconds"], measured["10x"]["stages_only"]["seconds"]
+        per_copy = (ten - one) / 9
+        startup = one - per_copy
+        print(f"\nfixed start-up (stages, extrapolated to 0 departments): {startup:.2f} s")
+        print(f"per 17 departments: {per_copy:.2f} s")
+        if "100x" in measured:
+            hundred = measured["100x"]["stages_only"]["seconds"]
+            print(f"100× / 1× after start-up: {(hundred - startup) / (one - startup):.1f} (linear = 100)")
+    (HERE / "results.json").write_text(json.dumps(measured, indent=2) + "\n")
+    print(f"wrote {HERE / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
