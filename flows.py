@@ -79,8 +79,12 @@ def check_submissions(sources: source.CycleSources) -> tuple[validate.CheckedCyc
     file_checks, unchanged = [], 0
     for submission in sources.submissions:
         key = _file_check_key(submission, sources.config.sha256)
-        if store.exists(key):
-            file_checks.append(store.read(key).result)
+        try:
+            stored = store.read(key).result if store.exists(key) else None
+        except Exception:  # a record another run is still writing, or unreadable: check again
+            stored = None
+        if stored is not None:
+            file_checks.append(stored)
             unchanged += 1
         else:
             file_checks.append(validate.check_submission(submission, config))
