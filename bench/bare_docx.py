@@ -9,19 +9,16 @@ import sys
 from pathlib import Path
 
 import docx
-import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.generate import read_responses  # noqa: E402
 
 folder, target = Path(sys.argv[1]), Path(sys.argv[2])
-config = yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))
-by_name = {}
-for path in folder.glob("*.yaml"):
-    if path.name != "report.yaml":
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        by_name[data["department"]] = data
+config, responses = read_responses(folder)
 document = docx.Document()
 document.add_heading(config["title"], 1)
-for name in config["departments"]:
-    data = by_name[name]
+for data in responses:
+    name = data["department"]
     document.add_heading(name, 2)
     sections = [("Commitments", data["commitments"])]
     for year in config["reporting_years"]:

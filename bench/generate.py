@@ -19,6 +19,17 @@ PROJECT = Path(__file__).resolve().parents[1]
 REAL = PROJECT / "submissions" / "2015-action-04"
 
 
+def read_responses(folder: Path) -> tuple[dict, list[dict]]:
+    """A cycle's config and its responses in report order, as plain data, for the comparison programs."""
+    config = yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))
+    by_name = {}
+    for path in folder.glob("*.yaml"):
+        if path.name != "report.yaml":
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            by_name[data["department"]] = data
+    return config, [by_name[name] for name in config["departments"]]
+
+
 def generate(multiplier: int, root: Path) -> str:
     """Write the cycle for `multiplier` under root; return its name."""
     cycle = f"bench-x{multiplier}"

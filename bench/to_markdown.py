@@ -8,22 +8,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.generate import read_responses  # noqa: E402
 
 folder, target = Path(sys.argv[1]), Path(sys.argv[2])
-config = yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))
-by_name = {}
-for path in folder.glob("*.yaml"):
-    if path.name != "report.yaml":
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        by_name[data["department"]] = data
+config, responses = read_responses(folder)
 lines = ["---", f"title: {config['title']!r}", "lang: en-GB", "---", "", config["intro"], ""]
-for name in config["departments"]:
-    data = by_name[name]
+for data in responses:
+    name = data["department"]
     lines += [
         f"## {name}",
         "",
-        "### Departmental digital strategy commitments (December 2012)",
+        f"### Departmental digital strategy commitments ({config['commitments_label']})",
         "",
         data["commitments"],
     ]
