@@ -19,6 +19,7 @@ from prefect import flow, get_run_logger, serve, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
+from prefect.logging import get_logger
 from prefect.results import ResultStore, get_default_result_storage
 from prefect.runtime import flow_run
 from prefect.schedules import Cron
@@ -35,7 +36,7 @@ OUTPUTS = PROJECT / "outputs"
 DEFAULT_CYCLE = "2015-action-04"
 # 09:00 on 16 January, London time: when the 2015 update was published.
 DEFAULT_SCHEDULE = "0 9 16 1 *"
-OutputFormat = Literal["html", "pdf", "docx"]
+OutputFormat = Literal["html", "pdf", "docx", "govspeak"]
 
 
 # --- Tasks: one per stage, each a call into pipeline/.
@@ -290,13 +291,17 @@ def serve_deployments(
 
 
 def _validate_dropped_files(submissions_root: Path, stop: threading.Event) -> None:
+    logger = get_logger("file-drop-trigger")
     for changed in watch.submission_changes(submissions_root, stop):
         for cycle, file in changed:
-            run_deployment(
-                "validate-submission/validate-submission",
-                parameters={"cycle": cycle, "file": file},
-                timeout=0,  # start it and move on; the serve process runs it
-            )
+            try:
+                run_deployment(
+                    "validate-submission/validate-submission",
+                    parameters={"cycle": cycle, "file": file},
+                    timeout=0,  # start it and move on; the serve process runs it
+                )
+            except Exception:  # the server busy or away: keep watching, say what was missed
+                logger.exception("could not start validation of %s/%s", cycle, file)
 
 
 def _since(started: float) -> float:

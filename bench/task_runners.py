@@ -41,20 +41,20 @@ def render_task(report: Report, output_format: str) -> int:
 
 
 def plain_calls(report: Report) -> None:
-    for output_format in render.FORMATS:
+    for output_format in render.DEFAULT_FORMATS:
         render.render(report, output_format)
 
 
 @flow
 def tasks_in_turn(report: Report) -> None:
-    for output_format in render.FORMATS:
+    for output_format in render.DEFAULT_FORMATS:
         render_task(report, output_format)
 
 
 def with_runner(runner: object) -> Callable[[Report], None]:
     @flow(task_runner=runner)
     def render_all(report: Report) -> None:
-        futures = [render_task.submit(report, output_format) for output_format in render.FORMATS]
+        futures = [render_task.submit(report, output_format) for output_format in render.DEFAULT_FORMATS]
         for future in futures:
             future.result()
 
@@ -74,7 +74,7 @@ def median_seconds(run: Callable[[Report], None], report: Report) -> float:
 def main() -> None:
     checked, _ = check_cycle(read_cycle(PROJECT / "submissions", "2015-action-04"))
     report = build_report(checked)
-    for output_format in render.FORMATS:
+    for output_format in render.DEFAULT_FORMATS:
         started = time.perf_counter()
         render.render(report, output_format)
         print(f"render {output_format:<4} alone: {time.perf_counter() - started:6.3f} s")

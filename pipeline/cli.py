@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
-from pipeline.render import FORMATS
+from pipeline.render import DEFAULT_FORMATS, FORMATS
 from pipeline.scaffold import (
     REPORT_SCHEMA_FILE,
     SUBMISSION_SCHEMA_FILE,
@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="formats",
         action="append",
         choices=FORMATS,
-        help="output format; repeat for several (default: all)",
+        help="output format; repeat for several (default: html, pdf and docx)",
     )
     build.add_argument("--all", action="store_true", help="build every cycle under submissions/")
     build.add_argument("--strict", action="store_true", help="publish nothing if any file has a problem")
@@ -185,7 +185,7 @@ def _build(arguments: argparse.Namespace) -> int:
     os.environ.setdefault("PREFECT_HOME", str(PROJECT / ".prefect"))
     from flows import all_reports, annual_report
 
-    formats = arguments.formats or list(FORMATS)
+    formats = arguments.formats or list(DEFAULT_FORMATS)
     roots = {"submissions_root": arguments.submissions.resolve(), "outputs_root": arguments.outputs.resolve()}
     if arguments.all:
         state = all_reports(formats=formats, strict=arguments.strict, **roots, return_state=True)

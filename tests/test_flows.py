@@ -236,3 +236,14 @@ def test_scales_out_on_a_local_dask_cluster(real_submissions: Path, tmp_path: Pa
         "status.md",
         "validation.json",
     ]
+
+
+def test_govspeak_is_written_when_asked_for(tmp_path: Path) -> None:
+    root = tmp_path / "submissions"
+    write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office")})
+    published = annual_report(
+        cycle="test-cycle", formats=["govspeak"], submissions_root=root, outputs_root=tmp_path / "out"
+    )
+    text = (published.folder / "report.govspeak.md").read_text()
+    assert "## Department of Health\n\n### Departmental digital strategy commitments (December 2012)" in text
+    assert [output["file"] for output in published.manifest["outputs"]] == ["report.govspeak.md"]

@@ -93,7 +93,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 
 
 def _post(api: str, path: str, body: dict[str, Any]) -> Any:
-    return httpx.post(f"{api}{path}", json=body, timeout=30).raise_for_status().json()
+    """POST to the API; a 503 (the server briefly busy, its SQLite locked) is tried again."""
+    for _ in range(20):
+        response = httpx.post(f"{api}{path}", json=body, timeout=30)
+        if response.status_code != 503:
+            break
+        time.sleep(0.5)
+    return response.raise_for_status().json()
 
 
 def _flow_run(api: str, flow_run_id: str) -> dict[str, Any]:

@@ -6,11 +6,13 @@ from collections.abc import Callable
 
 from pipeline.model import Report
 
-FORMATS = ("html", "pdf", "docx")
+FORMATS = ("html", "pdf", "docx", "govspeak")
+# What a build writes unless asked otherwise; govspeak is for pasting into GOV.UK's publisher.
+DEFAULT_FORMATS = ("html", "pdf", "docx")
 
 
 def output_name(output_format: str) -> str:
-    return f"report.{output_format}"
+    return "report.govspeak.md" if output_format == "govspeak" else f"report.{output_format}"
 
 
 def render(report: Report, output_format: str) -> bytes:
@@ -22,6 +24,8 @@ def render(report: Report, output_format: str) -> bytes:
         from pipeline.render.pdf import render_pdf as renderer
     elif output_format == "docx":
         from pipeline.render.docx import render_docx as renderer
+    elif output_format == "govspeak":
+        from pipeline.render.govspeak import render_govspeak as renderer
     else:
         raise ValueError(f"unknown output format {output_format!r}; choose from {', '.join(FORMATS)}")
     output = renderer(report)
