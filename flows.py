@@ -59,9 +59,11 @@ _RULES = hashlib.sha256(
 ).hexdigest()[:16]
 
 
-def _file_check_key(submission: source.SourceFile, config_sha256: str) -> str:
-    """An unchanged file, checked by the same rules against the same config, gets the same answer."""
-    return f"check-{_RULES}-{config_sha256}-{submission.sha256}-{hashlib.sha256(bytes(submission.path)).hexdigest()}"
+def _file_check_key(submission: source.SourceFile, sources: source.CycleSources) -> str:
+    """An unchanged file, checked by the same rules against the same config and the same
+    earlier cycles, gets the same answer."""
+    inputs = f"{sources.config.sha256}-{sources.earlier_sha256}-{submission.sha256}-{submission.path}"
+    return f"check-{_RULES}-{hashlib.sha256(inputs.encode()).hexdigest()}"
 
 
 @task(cache_policy=NO_CACHE)
@@ -71,7 +73,7 @@ def check_submissions(sources: source.CycleSources) -> tuple[validate.CheckedCyc
     (about 10 ms each) than checking the file (well under 1 ms)."""
     started = time.perf_counter()
     logger = get_run_logger()
-    config, config_problems = validate.check_config(sources.config)
+    config, earlier, config_problems = validate.check_cycle_config(sources)
     if config is None:
         for problem in config_problems:
             logger.warning("%s", problem)
@@ -79,7 +81,7 @@ def check_submissions(sources: source.CycleSources) -> tuple[validate.CheckedCyc
     store = ResultStore(result_storage=get_default_result_storage(), cache_result_in_memory=False)
     file_checks, unchanged = [], 0
     for submission in sources.submissions:
-        key = _file_check_key(submission, sources.config.sha256)
+        key = _file_check_key(submission, sources)
         try:
             stored = store.read(key).result if store.exists(key) else None
         except Exception:  # a record another run is still writing, or unreadable: check again
@@ -88,9 +90,9 @@ def check_submissions(sources: source.CycleSources) -> tuple[validate.CheckedCyc
             file_checks.append(stored)
             unchanged += 1
         else:
-            file_checks.append(validate.check_submission(submission, config))
+            file_checks.append(validate.check_submission(submission, config, earlier))
             store.write(file_checks[-1], key=key)
-    checked = validate.combine_checks(sources, config, config_problems, file_checks)
+    checked = validate.combine_checks(sources, config, config_problems, file_checks, earlier)
     for problem in checked.problems:
         logger.warning("%s", problem)
     logger.info(
@@ -162,7 +164,7 @@ def publish_outputs(
     keep_history: int,
 ) -> publish.Published:
     started = time.perf_counter()
-    inputs = [sources.config, *sources.submissions]
+    inputs = sources.all_files()
     manifest = publish.build_manifest(sources.cycle, files, inputs, submissions_root, flow_run.get_id())
     published = publish.publish(outputs_root, sources.cycle, files, manifest, status_files, keep_history)
     get_run_logger().info(

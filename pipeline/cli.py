@@ -22,8 +22,8 @@ from pipeline.scaffold import (
     submission_file_name,
 )
 from pipeline.schema import REPORT_CONFIG_FILE
-from pipeline.source import CycleSources, cycle_folder, load_yaml, read_cycle
-from pipeline.validate import check_config, check_cycle, check_submission
+from pipeline.source import CycleSources, load_yaml, read_cycle
+from pipeline.validate import check_cycle, check_cycle_config, check_submission
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -137,17 +137,18 @@ def _check_path(path: Path) -> tuple[list[Path], list[Problem]]:
                 "a submission is checked against its cycle: put it in the cycle's folder under submissions/",
             )
         ]
-    config, problems = check_config(load_yaml(config_path))
+    folder = path.parent if path.parent.name else Path.cwd()
+    config, earlier, problems = check_cycle_config(read_cycle(folder.parent, folder.name, submissions=False))
     if path.name == REPORT_CONFIG_FILE or config is None:
         return [config_path], problems
-    _, submission_problems = check_submission(load_yaml(path), config)
+    _, submission_problems = check_submission(load_yaml(path), config, earlier)
     return [path], submission_problems
 
 
 def _new(arguments: argparse.Namespace) -> int:
-    folder = cycle_folder(arguments.submissions, arguments.cycle)
-    config_source = load_yaml(folder / REPORT_CONFIG_FILE)
-    config, problems = check_config(config_source)
+    sources = read_cycle(arguments.submissions, arguments.cycle, submissions=False)
+    folder = sources.folder
+    config, earlier, problems = check_cycle_config(sources)
     if config is None:
         raise InvalidInputError(problems)
     if arguments.department not in config.departments:
@@ -160,7 +161,7 @@ def _new(arguments: argparse.Namespace) -> int:
     target = folder / submission_file_name(arguments.department)
     try:
         with open(target, "x", encoding="utf-8") as file:  # never overwrite a department's work
-            file.write(new_submission(config, arguments.cycle, arguments.department))
+            file.write(new_submission(config, arguments.cycle, arguments.department, earlier.get(arguments.department)))
     except FileExistsError:
         print(f"error: {target} already exists; edit it, or move it aside to start again", file=sys.stderr)
         return 1

@@ -100,23 +100,27 @@ class Report:
 
 def build_report(checked: CheckedCycle) -> Report:
     """Assemble the report from a checked cycle: every expected department, in order,
-    with a visible notice for one whose response is missing or invalid."""
+    with a visible notice for one whose response is missing or invalid. Sections an
+    earlier cycle published are carried forward; a department that has not answered
+    this cycle shows them, and the notice under each new section."""
     config = checked.config
     specs = config.sections()
-    by_name = {submission.model.department: submission for submission in checked.submissions}
+    responses = checked.responses()
     departments = []
     for name in config.departments:
-        submission = by_name.get(name)
-        if submission is None:
+        response = responses.get(name)
+        if response is None:
             departments.append(Department(name, None, slugify(name), (), NO_RESPONSE))
             continue
         sections = []
         for spec in specs:
-            content = submission.sections[spec.field]
-            if isinstance(content, NotApplicable):
+            content = response.sections.get(spec.field)
+            if content is None:
+                content = (NO_RESPONSE,)
+            elif isinstance(content, NotApplicable):
                 content = (Notice(f"This action is not applicable to {name}.", content.not_applicable),)
             sections.append(Section(spec.field, spec.heading, content))
-        departments.append(Department(name, submission.model.short_name, slugify(name), tuple(sections)))
+        departments.append(Department(name, response.short_name, slugify(name), tuple(sections)))
     return Report(
         cycle=checked.cycle,
         title=config.title,

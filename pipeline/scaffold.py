@@ -6,6 +6,7 @@ import json
 
 from pipeline.model import slugify
 from pipeline.schema import ReportConfig, SectionSpec, Submission, json_schema
+from pipeline.validate import PublishedResponse
 
 SUBMISSION_SCHEMA_FILE = "submission.schema.json"
 REPORT_SCHEMA_FILE = "report.schema.json"
@@ -23,8 +24,11 @@ def submission_file_name(department: str) -> str:
     return f"{slugify(department)}.yaml"
 
 
-def new_submission(config: ReportConfig, cycle: str, department: str) -> str:
-    """The YAML a department starts from: each section present, empty, and explained."""
+def new_submission(
+    config: ReportConfig, cycle: str, department: str, published: PublishedResponse | None = None
+) -> str:
+    """The YAML a department starts from: each section it must answer present, empty,
+    and explained; sections an earlier cycle published are left out."""
     lines = [
         f"# yaml-language-server: $schema=../{SUBMISSION_SCHEMA_FILE}",
         f"# {department}: response to {config.title} ({cycle}).",
@@ -39,7 +43,14 @@ def new_submission(config: ReportConfig, cycle: str, department: str) -> str:
         f"department: {json.dumps(department, ensure_ascii=False)}",
         "# short_name: ABC  # the short name your text uses, if any",
     ]
-    specs = config.sections()
+    carried = published.sections if published else {}
+    specs = [spec for spec in config.sections() if spec.field not in carried]
+    if published and carried:
+        lines += [
+            "#",
+            f"# The earlier sections ({', '.join(carried)}) are carried forward from {published.cycle}",
+            "# as published: do not repeat them here.",
+        ]
     # YAML groups the years under each key; the report interleaves them (progress, then plans).
     for key in dict.fromkeys(spec.key for spec in specs):
         keyed = [spec for spec in specs if spec.key == key]

@@ -35,6 +35,14 @@ class ReportConfig(BaseModel):
     published: Annotated[datetime.date, Field(strict=False)] = Field(description="Publication date, YYYY-MM-DD.")
     intro: str = Field(min_length=1, description="The sentence that introduces the responses.")
     departments: list[str] = Field(min_length=1, description="The departments expected to respond, in report order.")
+    previous_cycle: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+        description=(
+            "The cycle this report updates, e.g. 2015-action-04: the sections it published are carried"
+            " forward, and departments answer only the sections that are new."
+        ),
+    )
 
     def sections(self) -> list[SectionSpec]:
         """The sections every department answers, in report order."""
@@ -89,7 +97,9 @@ class Submission(BaseModel):
 
     department: str = Field(min_length=1, description="The department's name, exactly as listed in report.yaml.")
     short_name: str | None = Field(default=None, description='The short name the text uses, e.g. "DH".')
-    commitments: SectionText = Field(description="The department's original commitments.")
+    # Optional here because a cycle that carries sections forward does not ask for it
+    # again; validation says which sections a file must have, with their headings.
+    commitments: SectionText | None = Field(default=None, description="The department's original commitments.")
     progress: YearSections = Field(description="For each reporting year, the progress made during that year.")
     plans: YearSections = Field(description="For the year after each reporting year, the activities planned.")
 

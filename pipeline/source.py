@@ -76,6 +76,21 @@ class CycleSources:
     folder: Path
     config: SourceFile
     submissions: list[SourceFile]
+    # The cycle this one updates (its config's previous_cycle), read the same way.
+    previous: CycleSources | None = None
+
+    def all_files(self) -> list[SourceFile]:
+        """Every file the report is built from, this cycle's and the earlier cycles' it carries forward."""
+        earlier = self.previous.all_files() if self.previous else []
+        return [self.config, *self.submissions, *earlier]
+
+    @property
+    def earlier_sha256(self) -> str:
+        """One hash of the earlier cycles' files: a check that uses them depends on all of them."""
+        digest = hashlib.sha256()
+        for source in self.previous.all_files() if self.previous else []:
+            digest.update(f"{source.path.name}:{source.sha256}\n".encode())
+        return digest.hexdigest()
 
 
 def dotted(path: FieldPath) -> str:
@@ -108,18 +123,65 @@ def find_cycles(submissions_root: Path) -> list[str]:
     )
 
 
-def read_cycle(submissions_root: Path, cycle: str) -> CycleSources:
+def read_cycle(submissions_root: Path, cycle: str, *, submissions: bool = True) -> CycleSources:
+    """A cycle's config and submissions, and the earlier cycles it carries forward.
+
+    With submissions=False only this cycle's config is read (the earlier cycles in full):
+    enough to check one file of it."""
+    return _read_cycle(submissions_root, cycle, submissions, ())
+
+
+# A chain of updates longer than this is a mistake, not a history.
+MAX_EARLIER_CYCLES = 50
+
+
+def _read_cycle(submissions_root: Path, cycle: str, submissions: bool, later: tuple[str, ...]) -> CycleSources:
     folder = cycle_folder(submissions_root, cycle)
     config_path = folder / REPORT_CONFIG_FILE
     submission_paths = sorted(
         path for pattern in ("*.yaml", "*.yml") for path in folder.glob(pattern) if path.name != REPORT_CONFIG_FILE
     )
-    return CycleSources(
+    sources = CycleSources(
         cycle=cycle,
         folder=folder,
         config=load_yaml(config_path),
-        submissions=[load_yaml(path) if _inside(path, folder) else _outside(path) for path in submission_paths],
+        submissions=[load_yaml(path) if _inside(path, folder) else _outside(path) for path in submission_paths]
+        if submissions
+        else [],
     )
+    sources.previous = _read_previous(sources, submissions_root, (*later, cycle))
+    return sources
+
+
+def _read_previous(sources: CycleSources, submissions_root: Path, chain: tuple[str, ...]) -> CycleSources | None:
+    data = sources.config.data
+    previous = data.get("previous_cycle") if isinstance(data, dict) else None
+    if not isinstance(previous, str) or not _CYCLE_NAME.fullmatch(previous):
+        return None  # absent, or not a name: the config's check says so
+    path = ("previous_cycle",)
+    if previous in chain:
+        sources.config.problems.append(
+            sources.config.problem(
+                path,
+                f"{previous} is already part of this chain of cycles ({' → '.join((*chain, previous))})",
+                "name the cycle this report updates, which must be an earlier one",
+            )
+        )
+        return None
+    if len(chain) > MAX_EARLIER_CYCLES:
+        sources.config.problems.append(sources.config.problem(path, f"more than {MAX_EARLIER_CYCLES} earlier cycles"))
+        return None
+    try:
+        return _read_cycle(submissions_root, previous, True, chain)
+    except CycleNotFoundError as error:
+        sources.config.problems.append(
+            sources.config.problem(
+                path,
+                f"the previous cycle {previous} cannot be read: {error}",
+                f"name a folder under {submissions_root.name}/ that holds the earlier report, or remove previous_cycle",
+            )
+        )
+        return None
 
 
 def _inside(path: Path, folder: Path) -> bool:

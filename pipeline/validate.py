@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pipeline.errors import InvalidInputError, Problem, Severity
 from pipeline.markup import parse_markup
 from pipeline.model import Block, BulletList, Paragraph, plain_text
-from pipeline.schema import NotApplicable, ReportConfig, SectionSpec, Submission
+from pipeline.schema import REPORT_CONFIG_FILE, NotApplicable, ReportConfig, SectionSpec, Submission
 from pipeline.source import CycleSources, FieldPath, SourceFile
 
 # A section this many words long, and this many times the department's typical
@@ -50,7 +50,21 @@ SectionContent = tuple[Block, ...] | NotApplicable
 class CheckedSubmission:
     source: SourceFile
     model: Submission
+    # The sections this file answers; sections an earlier cycle published are not among them.
     sections: dict[str, SectionContent]
+
+
+@dataclass(frozen=True)
+class PublishedResponse:
+    """A department's sections as earlier cycles published them: carried forward as they are."""
+
+    cycle: str
+    short_name: str | None
+    sections: dict[str, SectionContent]
+
+
+# What earlier cycles published, by department name.
+EarlierResponses = dict[str, PublishedResponse]
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,22 @@ class CheckedCycle:
     submissions: list[CheckedSubmission]
     problems: list[Problem] = field(default_factory=list)
     statuses: list[DepartmentStatus] = field(default_factory=list)
+    earlier: EarlierResponses = field(default_factory=dict)
+
+    def responses(self) -> EarlierResponses:
+        """Each department's sections in report order: carried forward, then this cycle's own."""
+        responses = dict(self.earlier)
+        order = [spec.field for spec in self.config.sections()]
+        for submission in self.submissions:
+            name = submission.model.department
+            before = self.earlier.get(name)
+            merged = {**(before.sections if before else {}), **submission.sections}
+            responses[name] = PublishedResponse(
+                self.cycle,
+                submission.model.short_name or (before.short_name if before else None),
+                {key: merged[key] for key in order if key in merged},
+            )
+        return responses
 
 
 def check_config(source: SourceFile) -> tuple[ReportConfig | None, list[Problem]]:
@@ -91,20 +121,77 @@ FileCheck = tuple["CheckedSubmission | None", list[Problem]]
 
 def check_cycle(sources: CycleSources) -> tuple[CheckedCycle | None, list[Problem]]:
     """Check the config, then every submission; None if the config itself is unusable."""
-    config, problems = check_config(sources.config)
+    config, earlier, problems = check_cycle_config(sources)
     if config is None:
         return None, problems
-    file_checks = [check_submission(source, config) for source in sources.submissions]
-    checked = combine_checks(sources, config, problems, file_checks)
+    file_checks = [check_submission(source, config, earlier) for source in sources.submissions]
+    checked = combine_checks(sources, config, problems, file_checks, earlier)
     return checked, checked.problems
 
 
+def check_cycle_config(sources: CycleSources) -> tuple[ReportConfig | None, EarlierResponses, list[Problem]]:
+    """The config, and what the earlier cycle it updates published (checked in turn);
+    the config is None if it cannot be used."""
+    config, problems = check_config(sources.config)
+    if config is None or config.previous_cycle is None or sources.previous is None:
+        return config, {}, problems
+    previous, previous_problems = check_cycle(sources.previous)
+    field_problem = sources.config.problem
+    if previous is None:
+        problems.append(
+            field_problem(
+                ("previous_cycle",),
+                f"the previous cycle {config.previous_cycle} has errors in its {REPORT_CONFIG_FILE}",
+                f"check it: python -m pipeline validate {sources.previous.config.path}",
+            )
+        )
+        return None, {}, problems + previous_problems
+    published = [(spec.field, spec.heading) for spec in previous.config.sections()]
+    sections = [(spec.field, spec.heading) for spec in config.sections()]
+    if sections[: len(published)] != published:
+        if config.commitments_label != previous.config.commitments_label:
+            what, hint = "commitments_label", f'write "{previous.config.commitments_label}", as it was published'
+        else:
+            years = ", ".join(map(str, previous.config.reporting_years))
+            what, hint = "reporting_years", f"start with the years {config.previous_cycle} reports on ({years})"
+        problems.append(field_problem((what,), f"does not continue {config.previous_cycle}", hint))
+        return None, {}, problems
+    if len(sections) == len(published):
+        problems.append(
+            field_problem(
+                ("reporting_years",),
+                f"adds no year to {config.previous_cycle}",
+                f"add the year this cycle reports on, e.g. {previous.config.reporting_years[-1] + 1}",
+            )
+        )
+        return None, {}, problems
+    earlier = previous.responses()
+    for name in config.departments:
+        if name in previous.config.departments and name not in earlier:
+            problems.append(
+                Problem(
+                    sources.config.path,
+                    _department_line(sources.config, name),
+                    1,
+                    "departments",
+                    f'{config.previous_cycle} has no valid response from "{name}" to carry forward',
+                    "its file in this cycle must answer every section, the earlier ones too",
+                    Severity.WARNING,
+                )
+            )
+    return config, earlier, problems
+
+
 def combine_checks(
-    sources: CycleSources, config: ReportConfig, config_problems: list[Problem], file_checks: list[FileCheck]
+    sources: CycleSources,
+    config: ReportConfig,
+    config_problems: list[Problem],
+    file_checks: list[FileCheck],
+    earlier: EarlierResponses | None = None,
 ) -> CheckedCycle:
     """The checks that span files, over each file's own check (in the order of
     sources.submissions): one file per department, and who has not responded."""
-    checked = CheckedCycle(sources.cycle, config, [], list(config_problems))
+    checked = CheckedCycle(sources.cycle, config, [], list(config_problems), earlier=earlier or {})
     first_file_for: dict[str, SourceFile] = {}
     files_naming: dict[str, list[Path]] = {name: [] for name in config.departments}
     problems_in: dict[Path, list[Problem]] = {}
@@ -151,8 +238,13 @@ def combine_checks(
     return checked
 
 
-def check_submission(source: SourceFile, config: ReportConfig) -> tuple[CheckedSubmission | None, list[Problem]]:
-    """Check one department's file; the submission is None if it is not usable."""
+def check_submission(
+    source: SourceFile, config: ReportConfig, earlier: EarlierResponses | None = None
+) -> tuple[CheckedSubmission | None, list[Problem]]:
+    """Check one department's file; the submission is None if it is not usable.
+
+    Sections an earlier cycle published for the department are not asked for again;
+    a file that restates one in different words is warned, with the changed words."""
     problems = list(source.problems)
     if has_errors(problems):
         return None, problems
@@ -168,8 +260,13 @@ def check_submission(source: SourceFile, config: ReportConfig) -> tuple[CheckedS
     problems += _check_department(source, data, config)
     sections: dict[str, SectionContent] = {}
     specs = config.sections()
+    named = data.get("department")
+    published = (earlier or {}).get(named) if isinstance(named, str) else None
     for spec in specs:
-        problems += _check_section(source, data, spec, sections)
+        if published is not None and spec.field in published.sections:
+            problems += _check_restated(source, data, spec, published)
+        else:
+            problems += _check_section(source, data, spec, sections)
     problems += _check_years(source, data, specs)
     problems += _check_lengths(source, sections, specs)
     if model is None:
@@ -235,6 +332,12 @@ def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: 
         if isinstance(key, str) and key.isdigit():
             return source.problem(loc, f'the year "{key}" is in quotes', f"remove the quotes: {key}:", key=True)
         return source.problem(loc, f"{key!r} is not a year", "write a year such as 2014", key=True)
+    if kind == "string_pattern_mismatch" and loc == ("previous_cycle",):
+        return source.problem(
+            loc,
+            f"{detail.get('input')!r} is not a cycle name",
+            "write the name of the folder the report is in, such as 2015-action-04",
+        )
     if kind == "string_too_short":
         what = "the reason this section does not apply" if loc[-1] == "not_applicable" else "the text"
         return source.problem(loc, "must not be empty", f"write {what}")
@@ -318,6 +421,8 @@ def _check_section(
             )
         ]
     value = container[path[-1]]
+    if value is None and spec.year is None:  # the schema lets commitments be absent, not empty
+        return [source.problem(path, "is empty", 'write the text on the lines after "|", indented')]
     if isinstance(value, dict):
         if set(value) == {"not_applicable"} and isinstance(value["not_applicable"], str) and value["not_applicable"]:
             sections[spec.field] = NotApplicable(not_applicable=value["not_applicable"])
@@ -347,6 +452,68 @@ def _check_section(
         )
         for problem in markup_problems
     ]
+
+
+def _check_restated(
+    source: SourceFile, data: dict[Any, Any], spec: SectionSpec, published: PublishedResponse
+) -> list[Problem]:
+    """A section already published may be left out, or restated word for word; published
+    text must not change without anyone noticing, so a difference is shown word by word."""
+    container = data if spec.year is None else data.get(spec.key)
+    if not isinstance(container, dict) or spec.path[-1] not in container:
+        return []  # left out, as it may be
+    restated: dict[str, SectionContent] = {}
+    problems = _check_section(source, data, spec, restated)
+    if spec.field not in restated:
+        return problems
+    before, after = _section_words(published.sections[spec.field]), _section_words(restated[spec.field])
+    if before != after:
+        problems.append(
+            source.problem(
+                spec.path,
+                f'restates "{spec.heading}", published in {published.cycle}, with different words: '
+                + word_diff(before, after),
+                f"remove {spec.field} from this file: the published text is carried forward as it is",
+                severity=Severity.WARNING,
+            )
+        )
+    return problems
+
+
+def _section_words(content: SectionContent) -> list[str]:
+    if isinstance(content, NotApplicable):
+        return ["not_applicable:", *content.not_applicable.split()]
+    words: list[str] = []
+    for block in content:
+        if isinstance(block, BulletList):
+            for item in block.items:
+                words += ["-", *plain_text(item).split()]
+        else:
+            words += _block_text(block).split()
+    return words
+
+
+def word_diff(before: list[str], after: list[str], context: int = 4) -> str:
+    """Changed words in git's --word-diff style: "… kept [-removed-] {+added+} kept …"."""
+    parts: list[str] = []
+    opcodes = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    for number, (tag, start, end, new_start, new_end) in enumerate(opcodes):
+        if tag == "equal":
+            words = before[start:end]
+            first, last = number == 0, number == len(opcodes) - 1
+            if first and len(words) > context:
+                words = ["…", *words[-context:]]
+            elif last and len(words) > context:
+                words = [*words[:context], "…"]
+            elif not first and not last and len(words) > 2 * context:
+                words = [*words[:context], "…", *words[-context:]]
+            parts += words
+            continue
+        if end > start:
+            parts.append("[-" + " ".join(before[start:end]) + "-]")
+        if new_end > new_start:
+            parts.append("{+" + " ".join(after[new_start:new_end]) + "+}")
+    return " ".join(parts)
 
 
 def _check_years(source: SourceFile, data: dict[Any, Any], specs: list[SectionSpec]) -> list[Problem]:

@@ -14,7 +14,7 @@ from prefect.testing.utilities import prefect_test_harness
 
 from flows import annual_report
 from pipeline import source, validate
-from tests.helpers import CONFIG, REAL_CYCLE, SUBMISSIONS, submission, write_cycle
+from tests.helpers import CONFIG, PROJECT, REAL_CYCLE, SUBMISSIONS, submission, write_cycle
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,9 +50,9 @@ def test_builds_all_outputs_reproducibly_and_checks_unchanged_files_once(
     checked_again: list[str] = []
     real_check = validate.check_submission
 
-    def counting(submission: source.SourceFile, config: object) -> object:
+    def counting(submission: source.SourceFile, *config_and_earlier: object) -> object:
         checked_again.append(submission.path.name)
-        return real_check(submission, config)
+        return real_check(submission, *config_and_earlier)
 
     monkeypatch.setattr(validate, "check_submission", counting)
     annual_report(submissions_root=real_submissions, outputs_root=outputs)
@@ -247,3 +247,35 @@ def test_govspeak_is_written_when_asked_for(tmp_path: Path) -> None:
     text = (published.folder / "report.govspeak.md").read_text()
     assert "## Department of Health\n\n### Departmental digital strategy commitments (December 2012)" in text
     assert [output["file"] for output in published.manifest["outputs"]] == ["report.govspeak.md"]
+
+
+def test_an_update_cycle_is_built_from_the_earlier_cycle_it_carries_forward(
+    real_submissions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(
+        PROJECT / "tests" / "fixtures" / "carry-forward" / "2016-action-04", real_submissions / "2016-action-04"
+    )
+    outputs = tmp_path / "outputs"
+    published = annual_report(
+        cycle="2016-action-04", formats=["html"], submissions_root=real_submissions, outputs_root=outputs
+    )
+    inputs = [entry["file"] for entry in published.manifest["submissions"]]
+    assert len(inputs) == 4 + 18 and "2015-action-04/home-office.yaml" in inputs
+    assert "Progress during 2015" in (published.folder / "report.html").read_text()
+
+    # The check of a 2016 file depends on what 2015 published: a change there checks them again.
+    # (The earlier cycle itself is checked afresh on every run: it is what is carried forward.)
+    checked_again: list[str] = []
+    real_check = validate.check_submission
+
+    def counting(submission: source.SourceFile, *config_and_earlier: object) -> object:
+        checked_again.append(submission.path.parent.name)
+        return real_check(submission, *config_and_earlier)
+
+    monkeypatch.setattr(validate, "check_submission", counting)
+    annual_report(cycle="2016-action-04", formats=["html"], submissions_root=real_submissions, outputs_root=outputs)
+    assert checked_again.count("2016-action-04") == 0
+    earlier = real_submissions / REAL_CYCLE / "cabinet-office.yaml"
+    earlier.write_text(earlier.read_text() + "\n", encoding="utf-8")
+    annual_report(cycle="2016-action-04", formats=["html"], submissions_root=real_submissions, outputs_root=outputs)
+    assert checked_again.count("2016-action-04") == 3
