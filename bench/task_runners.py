@@ -18,7 +18,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="bench-prefect-"))
+# A throwaway Prefect home, removed when the process ends.
+_PREFECT_HOME = tempfile.TemporaryDirectory(prefix="bench-prefect-")
+os.environ.setdefault("PREFECT_HOME", _PREFECT_HOME.name)
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
