@@ -1,4 +1,4 @@
-"""Command line: `validate`, `new` and `schema` for departments, `build` for coordinators.
+"""Command line: `validate`, `new` and `schema` for departments, `build` and `import` for coordinators.
 
 Nothing here but `build` imports Prefect, so checking a file answers at once."""
 
@@ -87,6 +87,17 @@ def _parser() -> argparse.ArgumentParser:
     served.add_argument("--submissions", type=Path, default=PROJECT / "submissions")
     served.add_argument("--outputs", type=Path, default=PROJECT / "outputs")
     served.set_defaults(command=_serve)
+
+    imported = commands.add_parser(
+        "import", help="write a new cycle's submissions from a published departmental-responses page (plain text)"
+    )
+    imported.add_argument("page", type=Path, metavar="PAGE.txt", help="the published page's text, saved as UTF-8")
+    imported.add_argument("--cycle", required=True, help="the new folder under submissions/, e.g. 2015-action-04")
+    imported.add_argument("--submissions", type=Path, default=PROJECT / "submissions")
+    imported.add_argument("--strategy", help="the strategy, if the page does not name it")
+    imported.add_argument("--action", type=int, help="the action's number, if the page's title does not give it")
+    imported.add_argument("--published", metavar="YYYY-MM-DD", help="the publication date, if the page has none")
+    imported.set_defaults(command=_import)
     return parser
 
 
@@ -228,6 +239,37 @@ def _serve(arguments: argparse.Namespace) -> int:
     serve_deployments(
         arguments.schedule or DEFAULT_SCHEDULE, arguments.submissions.resolve(), arguments.outputs.resolve()
     )
+    return 0
+
+
+def _import(arguments: argparse.Namespace) -> int:
+    import datetime
+
+    from pipeline.importer import import_page
+
+    try:
+        published = datetime.date.fromisoformat(arguments.published) if arguments.published else None
+    except ValueError:
+        print(f"error: --published {arguments.published}: write the date as YYYY-MM-DD", file=sys.stderr)
+        return 1
+    try:
+        folder, imported, warnings = import_page(
+            arguments.page,
+            arguments.submissions,
+            arguments.cycle,
+            strategy=arguments.strategy,
+            action=arguments.action,
+            published=published,
+        )
+    except InvalidInputError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"nothing was written to {arguments.submissions}", file=sys.stderr)
+        return 1
+    for problem in warnings:
+        print(problem, file=sys.stderr)
+    print(f"wrote {folder}: {REPORT_CONFIG_FILE} and {_count(len(imported.submissions), 'department file')}")
+    print(f"check it against the page, then build it: python -m pipeline build --cycle {arguments.cycle}")
     return 0
 
 

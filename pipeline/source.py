@@ -25,7 +25,7 @@ MAX_DEPTH = 50
 
 FieldPath = tuple[Any, ...]
 
-_CYCLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+CYCLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def dotted(path: FieldPath) -> str:
 
 def cycle_folder(submissions_root: Path, cycle: str) -> Path:
     """The folder holding a cycle's submissions; the cycle name is never a path of its own."""
-    if not _CYCLE_NAME.fullmatch(cycle):
+    if not CYCLE_NAME.fullmatch(cycle):
         raise CycleNotFoundError(
             f"{cycle!r} is not a cycle name: use the name of a folder under {submissions_root}, such as 2015-action-04"
         )
@@ -119,7 +119,7 @@ def find_cycles(submissions_root: Path) -> list[str]:
     return sorted(
         folder.name
         for folder in submissions_root.iterdir()
-        if folder.is_dir() and _CYCLE_NAME.fullmatch(folder.name) and (folder / REPORT_CONFIG_FILE).is_file()
+        if folder.is_dir() and CYCLE_NAME.fullmatch(folder.name) and (folder / REPORT_CONFIG_FILE).is_file()
     )
 
 
@@ -156,7 +156,7 @@ def _read_cycle(submissions_root: Path, cycle: str, submissions: bool, later: tu
 def _read_previous(sources: CycleSources, submissions_root: Path, chain: tuple[str, ...]) -> CycleSources | None:
     data = sources.config.data
     previous = data.get("previous_cycle") if isinstance(data, dict) else None
-    if not isinstance(previous, str) or not _CYCLE_NAME.fullmatch(previous):
+    if not isinstance(previous, str) or not CYCLE_NAME.fullmatch(previous):
         return None  # absent, or not a name: the config's check says so
     path = ("previous_cycle",)
     if previous in chain:
@@ -204,8 +204,8 @@ def load_yaml(path: Path) -> SourceFile:
     """Load one YAML file; problems are recorded on the result, never raised."""
     raw = path.read_bytes()
     source = SourceFile(path=path, sha256=hashlib.sha256(raw).hexdigest())
-    text = _decode(source, raw)
-    if text is not None and not _control_characters(source, text):
+    text = decode_text(source, raw)
+    if text is not None and not has_control_characters(source, text):
         _NodeReader(source).read(text)
     return source
 
@@ -219,7 +219,8 @@ _OTHER_ENCODINGS = {
 _SAVE_AS_UTF8 = "save the file as UTF-8 (in most editors: Save As, then choose the encoding UTF-8)"
 
 
-def _decode(source: SourceFile, raw: bytes) -> str | None:
+def decode_text(source: SourceFile, raw: bytes) -> str | None:
+    """The file's text, or None when it cannot be read as text (the problem is recorded on source)."""
     if len(raw) > MAX_FILE_BYTES:
         source.add(
             1,
@@ -272,7 +273,7 @@ _CONTROL_NAMES = {
 _BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
-def _control_characters(source: SourceFile, text: str) -> bool:
+def has_control_characters(source: SourceFile, text: str) -> bool:
     """Report every invisible control character; True if there were any."""
     found = False
     # split("\n"), not splitlines(): splitlines() would break lines at the very characters sought.
