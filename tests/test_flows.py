@@ -122,6 +122,39 @@ def test_the_status_table_is_a_prefect_artifact(tmp_path: Path) -> None:
     ]
 
 
+def test_the_run_keeps_its_task_graph_for_the_ui(tmp_path: Path) -> None:
+    """Large arguments are quote()d so Prefect does not walk them; the UI's graph comes from wait_for."""
+    root = tmp_path / "submissions"
+    write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office")})
+    state = annual_report(
+        cycle="test-cycle",
+        formats=["html", "docx"],
+        submissions_root=root,
+        outputs_root=tmp_path / "out",
+        return_state=True,
+    )
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/task_runs/filter",
+        json={"flow_runs": {"id": {"any_": [str(state.state_details.flow_run_id)]}}},
+    )
+    runs = response.raise_for_status().json()
+    name_of = {run["id"]: run["task_key"].split("-")[0] for run in runs}
+    graph = {
+        name_of[run["id"]]: sorted(
+            name_of[upstream["id"]] for inputs in run["task_inputs"].values() for upstream in inputs
+        )
+        for run in runs
+        if run["task_key"].split("-")[0] != "render_output"
+    }
+    assert graph == {
+        "read_submissions": [],
+        "check_submissions": ["read_submissions"],
+        "summarise_status": ["check_submissions"],
+        "build_model": ["check_submissions"],
+        "publish_outputs": ["read_submissions", "render_output", "render_output", "summarise_status"],
+    }
+
+
 def test_lenient_run_publishes_the_valid_departments(tmp_path: Path) -> None:
     root = tmp_path / "submissions"
     write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office", commitments="")})
