@@ -6,7 +6,9 @@ For each size (1×, 10×, 100× the real report's 17 departments) it times, as w
 processes, each repeated and taking the median:
   pipeline        `python -m pipeline build` (the Prefect flow, local mode): HTML+PDF+DOCX
   stages only     the same pipeline functions called without Prefect
-  bare WeasyPrint WeasyPrint's `write_pdf` on the pipeline's own HTML (the PDF's floor)
+  bare WeasyPrint WeasyPrint's `write_pdf` on the pipeline's own HTML with the pipeline's
+                  options (PDF/UA-1 tags, pdf.css): the same PDF, the PDF's floor
+  untagged        the same without PDF/UA tags or pdf.css, to show what tagging costs
   bare DOCX       python-docx writing the same content, no template (the DOCX's floor)
   Pandoc          pandoc → HTML, DOCX, and PDF with --pdf-engine=weasyprint
   validate        `python -m pipeline validate` on the cycle folder
@@ -100,9 +102,21 @@ def bench_size(multiplier: int) -> dict[str, object]:
         [
             PYTHON,
             "-c",
-            "import sys; from weasyprint import HTML; HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])",
+            "import sys; from weasyprint import CSS, HTML; "
+            "HTML(filename=sys.argv[1]).write_pdf(sys.argv[2], stylesheets=[CSS(filename=sys.argv[3])], "
+            "pdf_variant='pdf/ua-1')",
             str(html),
             str(work / "bare.pdf"),
+            str(PROJECT / "report_templates" / "pdf.css"),
+        ]
+    )
+    results["bare_weasyprint_untagged"] = measure(
+        [
+            PYTHON,
+            "-c",
+            "import sys; from weasyprint import HTML; HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])",
+            str(html),
+            str(work / "untagged.pdf"),
         ]
     )
     results["bare_docx"] = measure([PYTHON, str(HERE / "bare_docx.py"), str(folder), str(work / "bare.docx")])
@@ -125,6 +139,9 @@ def bench_size(multiplier: int) -> dict[str, object]:
         "stages_over_floor": results["stages_only"]["seconds"] / floor,  # type: ignore[index]
         "pipeline_over_pandoc": pipeline_seconds / results["pandoc"]["seconds"],
         "prefect_overhead_seconds": pipeline_seconds - results["stages_only"]["seconds"],  # type: ignore[index]
+        "stages_over_pandoc": results["stages_only"]["seconds"] / results["pandoc"]["seconds"],  # type: ignore[index]
+        "tagged_over_untagged": results["bare_weasyprint"]["seconds"]  # type: ignore[index]
+        / results["bare_weasyprint_untagged"]["seconds"],  # type: ignore[index]
     }
     return results
 
@@ -134,7 +151,8 @@ def main() -> None:
     print("\nmedians of repeated runs (see results.json for the counts); ratios are what to compare")
     header = (
         f"{'size':>5} {'depts':>6} {'pages':>6} {'pipeline':>9} {'stages':>7} {'floor':>7} {'pandoc':>7} "
-        f"{'pipe/floor':>10} {'stages/floor':>12} {'pipe/pandoc':>11} {'prefect s':>9} {'peak MiB':>8} {'validate':>8}"
+        f"{'pipe/floor':>10} {'stages/floor':>12} {'pipe/pandoc':>11} {'stages/pandoc':>13} {'prefect s':>9} "
+        f"{'peak MiB':>8} {'validate':>8} {'tags cost':>9}"
     )
     print(header)
     for size, result in measured.items():
@@ -144,8 +162,9 @@ def main() -> None:
             f"{size:>5} {result['departments']:>6} {result['pdf_pages']:>6} {result['pipeline']['seconds']:9.2f} "
             f"{result['stages_only']['seconds']:7.2f} {floor:7.2f} {result['pandoc']['seconds']:7.2f} "
             f"{ratios['pipeline_over_floor']:10.2f} {ratios['stages_over_floor']:12.2f} "
-            f"{ratios['pipeline_over_pandoc']:11.2f} {ratios['prefect_overhead_seconds']:9.2f} "
-            f"{result['pipeline']['peak_mib']:8.0f} {result['validate']['seconds']:8.2f}"
+            f"{ratios['pipeline_over_pandoc']:11.2f} {ratios['stages_over_pandoc']:13.2f} "
+            f"{ratios['prefect_overhead_seconds']:9.2f} {result['pipeline']['peak_mib']:8.0f} "
+            f"{result['validate']['seconds']:8.2f} {ratios['tagged_over_untagged']:9.2f}"
         )
     if "1x" in measured and "10x" in measured:
         one, ten = measured["1x"]["stages_only"]["seconds"], measured["10x"]["stages_only"]["seconds"]

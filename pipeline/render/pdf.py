@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import calendar
+import gc
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -32,11 +34,42 @@ def render_pdf(report: Report) -> bytes:
     # PDF dates come from the page's dcterms meta tags; the embedded font subsets
     # take theirs from SOURCE_DATE_EPOCH. Both derive from the report, so the same
     # inputs give the same bytes.
-    with _source_date_epoch(report):
+    with _source_date_epoch(report), _fewer_collections():
         return document.write_pdf(
             stylesheets=[CSS(filename=TEMPLATES / "pdf.css", url_fetcher=fetcher)],
             pdf_variant="pdf/ua-1",
         )
+
+
+# WeasyPrint builds millions of objects that live until the PDF is written (boxes,
+# styles, pages, PDF objects). With Python's default thresholds the cyclic collector
+# keeps re-scanning all of them: about 13% of a 1,947-page render, growing faster
+# than the page count. During the render only young objects are collected, and
+# rarely; everything is collected as usual afterwards. Same output bytes; peak
+# memory 10-20% higher.
+_RENDER_THRESHOLDS = (100_000, 50, 100)
+_renders_lock = threading.Lock()
+_renders = 0
+_saved_thresholds: tuple[int, int, int] | None = None
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Raise the collector's thresholds while any render runs, restore them after the last."""
+    global _renders, _saved_thresholds
+    with _renders_lock:
+        if _renders == 0:
+            _saved_thresholds = gc.get_threshold()
+            gc.set_threshold(*_RENDER_THRESHOLDS)
+        _renders += 1
+    try:
+        yield
+    finally:
+        with _renders_lock:
+            _renders -= 1
+            if _renders == 0 and _saved_thresholds is not None:
+                gc.set_threshold(*_saved_thresholds)
+                _saved_thresholds = None
 
 
 @contextmanager
