@@ -6,15 +6,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-CYCLE ?= 2015-action-04
-
-# Prefect's local state (its SQLite database) lives in the project, not in $HOME;
-# the server's has a folder of its own. Nothing is sent home.
-export PREFECT_HOME := $(CURDIR)/.prefect
-export PREFECT_SERVER_ANALYTICS_ENABLED := false
-PREFECT_PORT ?= 4200
-SERVER_HOME := $(CURDIR)/.prefect-server
-SCHEDULE ?= 0 9 16 1 *
+# Run settings (the default cycle, the schedule, the server's port, Prefect's home…) are
+# defined once, in pipeline/settings.py; these variables only override them when given,
+# e.g. `make preview CYCLE=2012-action-03`, `make server PREFECT_PORT=4300`.
+CYCLE ?=
+SCHEDULE ?=
+PREFECT_PORT ?=
+PORT_OPTION = $(if $(PREFECT_PORT),--port $(PREFECT_PORT))
+CODE := pipeline flows.py tests tools bench report_templates
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Pango, HarfBuzz and fonts for WeasyPrint; Liberation Sans is metric-compatible with Arial.
@@ -46,27 +45,27 @@ report: system-runtime $(VENV)/.runtime ## Install what is needed, then build th
 	$(PY) flows.py
 
 test: system-runtime system-test $(VENV)/.test node_modules/.installed ## Install test needs, then run the whole suite
-	$(VENV)/bin/ruff check pipeline flows.py tests tools bench report_templates
+	$(VENV)/bin/ruff check $(CODE)
+	$(VENV)/bin/ruff format --check $(CODE)
 	$(PY) -m pytest
 
-lint: $(VENV)/.test ## Lint and format-check the code
-	$(VENV)/bin/ruff check pipeline flows.py tests tools bench report_templates
-	$(VENV)/bin/ruff format --check pipeline flows.py tests tools bench report_templates
+lint: $(VENV)/.test ## Lint, format-check and type-check the code
+	$(VENV)/bin/ruff check $(CODE)
+	$(VENV)/bin/ruff format --check $(CODE)
+	$(VENV)/bin/mypy pipeline flows.py
 
 golden: $(VENV)/.test ## Regenerate the golden HTML the tests compare against
 	$(PY) -m tests.golden
 
 preview: system-runtime system-test $(VENV)/.test ## Build, then render every output as pictures under outputs/preview/
-	$(PY) flows.py
+	$(PY) -m pipeline build $(if $(CYCLE),--cycle $(CYCLE))
 	$(PY) -m tools.preview $(CYCLE)
 
-server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 127.0.0.1:$(PREFECT_PORT)
-	PREFECT_HOME=$(SERVER_HOME) PREFECT_UI_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
-	  $(VENV)/bin/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 127.0.0.1 (port 4200 unless PREFECT_PORT=…)
+	$(PY) -m pipeline server $(PORT_OPTION)
 
 serve: system-runtime $(VENV)/.runtime ## Register the deployments with that server and run them (another terminal)
-	PREFECT_HOME=$(SERVER_HOME) PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
-	  $(PY) -m pipeline serve --schedule "$(SCHEDULE)"
+	$(PY) -m pipeline serve $(PORT_OPTION) $(if $(SCHEDULE),--schedule "$(SCHEDULE)")
 
 bench: system-runtime system-test $(VENV)/.test ## The performance benchmark (bench/run.py): ratios to bare WeasyPrint, python-docx and Pandoc
 	$(call debian_packages,pandoc)

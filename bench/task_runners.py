@@ -16,7 +16,6 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 # A throwaway Prefect home, removed when the process ends.
 _PREFECT_HOME = tempfile.TemporaryDirectory(prefix="bench-prefect-")
@@ -28,35 +27,34 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline import render  # noqa: E402
-from pipeline.model import Report, build_report  # noqa: E402
-from pipeline.source import read_cycle  # noqa: E402
-from pipeline.validate import check_cycle  # noqa: E402
+from pipeline.document import Report  # noqa: E402
+from pipeline.render import render  # noqa: E402
+from pipeline.settings import SETTINGS  # noqa: E402
+from pipeline.stages import checked_report  # noqa: E402
 
-PROJECT = Path(__file__).resolve().parents[1]
 REPEATS = 5
 
 
 @task(cache_policy=NO_CACHE)
 def render_task(report: Report, output_format: str) -> int:
-    return len(render.render(report, output_format))
+    return len(render(report, output_format))
 
 
 def plain_calls(report: Report) -> None:
-    for output_format in render.DEFAULT_FORMATS:
-        render.render(report, output_format)
+    for output_format in SETTINGS.formats:
+        render(report, output_format)
 
 
 @flow
 def tasks_in_turn(report: Report) -> None:
-    for output_format in render.DEFAULT_FORMATS:
+    for output_format in SETTINGS.formats:
         render_task(report, output_format)
 
 
 def with_runner(runner: object) -> Callable[[Report], None]:
     @flow(task_runner=runner)
     def render_all(report: Report) -> None:
-        futures = [render_task.submit(report, output_format) for output_format in render.DEFAULT_FORMATS]
+        futures = [render_task.submit(report, output_format) for output_format in SETTINGS.formats]
         for future in futures:
             future.result()
 
@@ -74,11 +72,10 @@ def median_seconds(run: Callable[[Report], None], report: Report) -> float:
 
 
 def main() -> None:
-    checked, _ = check_cycle(read_cycle(PROJECT / "submissions", "2015-action-04"))
-    report = build_report(checked)
-    for output_format in render.DEFAULT_FORMATS:
+    report, _ = checked_report(SETTINGS.submissions, SETTINGS.default_cycle)
+    for output_format in SETTINGS.formats:
         started = time.perf_counter()
-        render.render(report, output_format)
+        render(report, output_format)
         print(f"render {output_format:<4} alone: {time.perf_counter() - started:6.3f} s")
     plain = median_seconds(plain_calls, report)
     baseline = median_seconds(tasks_in_turn, report)

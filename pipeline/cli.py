@@ -1,19 +1,22 @@
-"""Command line: `validate`, `new` and `schema` for departments, `build` and `import` for coordinators.
+"""Command line: `validate`, `new` and `schema` for departments; `build`, `import`, `server`
+and `serve` for coordinators.
 
-Nothing here but `build` imports Prefect, so checking a file answers at once."""
+Nothing here but `build` and `serve` imports Prefect, so checking a file answers at once."""
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
-from pipeline.render import DEFAULT_FORMATS, FORMATS
+from pipeline.names import closest
+from pipeline.publish import Published, describe
+from pipeline.render import OutputFormat
 from pipeline.scaffold import (
     REPORT_SCHEMA_FILE,
     SUBMISSION_SCHEMA_FILE,
@@ -22,10 +25,10 @@ from pipeline.scaffold import (
     submission_file_name,
 )
 from pipeline.schema import REPORT_CONFIG_FILE
-from pipeline.source import CycleSources, load_yaml, read_cycle
-from pipeline.validate import check_cycle, check_cycle_config, check_submission
-
-PROJECT = Path(__file__).resolve().parents[1]
+from pipeline.settings import SETTINGS, prepare_prefect
+from pipeline.source import CycleSources, read_cycle
+from pipeline.validate import check_cycle, check_cycle_config, check_submission, expected_department
+from pipeline.yaml_file import load_yaml
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="start a department's submission with every section it must answer")
     new.add_argument("--cycle", required=True, help="folder under submissions/, e.g. 2015-action-04")
     new.add_argument("--department", required=True, help="the department's name as listed in report.yaml")
-    new.add_argument("--submissions", type=Path, default=PROJECT / "submissions")
+    new.add_argument("--submissions", type=Path, default=SETTINGS.submissions)
     new.set_defaults(command=_new)
 
     schema = commands.add_parser("schema", help="print the JSON Schema editors use for submissions")
@@ -59,44 +62,70 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument(
         "--write", action="store_true", help="update the checked-in copies under submissions/ instead of printing"
     )
-    schema.add_argument("--submissions", type=Path, default=PROJECT / "submissions")
+    schema.add_argument("--submissions", type=Path, default=SETTINGS.submissions)
     schema.set_defaults(command=_schema)
 
     build = commands.add_parser("build", help="run the annual-report flow and publish the outputs")
-    build.add_argument("--cycle", default="2015-action-04", help="folder under submissions/ (default: %(default)s)")
+    build.add_argument(
+        "--cycle", default=SETTINGS.default_cycle, help="folder under submissions/ (default: %(default)s)"
+    )
     build.add_argument(
         "--format",
         dest="formats",
         action="append",
-        choices=FORMATS,
-        help="output format; repeat for several (default: html, pdf and docx)",
+        type=OutputFormat.named,
+        choices=list(OutputFormat),
+        help=f"output format; repeat for several (default: {', '.join(SETTINGS.formats)})",
     )
     build.add_argument("--all", action="store_true", help="build every cycle under submissions/")
     build.add_argument("--strict", action="store_true", help="publish nothing if any file has a problem")
     build.add_argument(
-        "--keep-history", type=int, default=5, metavar="N", help="previous builds to keep (default: %(default)s)"
+        "--keep-history",
+        type=int,
+        default=SETTINGS.keep_history,
+        metavar="N",
+        help="previous builds to keep (default: %(default)s)",
     )
-    build.add_argument("--submissions", type=Path, default=PROJECT / "submissions")
-    build.add_argument("--outputs", type=Path, default=PROJECT / "outputs")
+    build.add_argument("--submissions", type=Path, default=SETTINGS.submissions)
+    build.add_argument("--outputs", type=Path, default=SETTINGS.outputs)
     build.set_defaults(command=_build)
 
     served = commands.add_parser(
         "serve", help="register the deployments with the Prefect server at PREFECT_API_URL and run them"
     )
-    served.add_argument("--schedule", default=None, help='cron for the yearly build (default: "0 9 16 1 *")')
-    served.add_argument("--submissions", type=Path, default=PROJECT / "submissions")
-    served.add_argument("--outputs", type=Path, default=PROJECT / "outputs")
+    served.add_argument(
+        "--schedule", default=SETTINGS.schedule, help="cron for the yearly build (default: %(default)s)"
+    )
+    served.add_argument("--submissions", type=Path, default=SETTINGS.submissions)
+    served.add_argument("--outputs", type=Path, default=SETTINGS.outputs)
+    served.add_argument(
+        "--port", type=int, default=SETTINGS.server_port, help="the server's port (default: %(default)s)"
+    )
     served.set_defaults(command=_serve)
 
-    imported = commands.add_parser(
-        "import", help="write a new cycle's submissions from a published departmental-responses page (plain text)"
+    server = commands.add_parser(
+        "server", help=f"start a Prefect server and its UI on {SETTINGS.server_host} (stop it with Ctrl-C)"
     )
-    imported.add_argument("page", type=Path, metavar="PAGE.txt", help="the published page's text, saved as UTF-8")
+    server.add_argument("--port", type=int, default=SETTINGS.server_port, help="(default: %(default)s)")
+    server.set_defaults(command=_server)
+
+    imported = commands.add_parser(
+        "import",
+        help="write a new cycle's submissions from a published departmental-responses page (plain text or govspeak)",
+    )
+    imported.add_argument(
+        "page", type=Path, metavar="PAGE", help="the page's text, or its govspeak from the publisher, saved as UTF-8"
+    )
     imported.add_argument("--cycle", required=True, help="the new folder under submissions/, e.g. 2015-action-04")
-    imported.add_argument("--submissions", type=Path, default=PROJECT / "submissions")
+    imported.add_argument("--submissions", type=Path, default=SETTINGS.submissions)
     imported.add_argument("--strategy", help="the strategy, if the page does not name it")
     imported.add_argument("--action", type=int, help="the action's number, if the page's title does not give it")
     imported.add_argument("--published", metavar="YYYY-MM-DD", help="the publication date, if the page has none")
+    imported.add_argument(
+        "--commitments-label",
+        metavar="LABEL",
+        help='when the commitments were made, e.g. "December 2012", if the page does not say',
+    )
     imported.set_defaults(command=_import)
     return parser
 
@@ -162,17 +191,17 @@ def _new(arguments: argparse.Namespace) -> int:
     config, earlier, problems = check_cycle_config(sources)
     if config is None:
         raise InvalidInputError(problems)
-    if arguments.department not in config.departments:
-        guess = difflib.get_close_matches(arguments.department, config.departments, n=1, cutoff=0.6)
-        suggestion = (
-            f'did you mean "{guess[0]}"?' if guess else "the departments are:\n  " + "\n  ".join(config.departments)
-        )
+    department = expected_department(arguments.department, config)
+    if department is None:
+        guess = closest(arguments.department, config.department_names)
+        names = config.department_names
+        suggestion = f'did you mean "{guess}"?' if guess else "the departments are:\n  " + "\n  ".join(names)
         print(f'error: "{arguments.department}" is not expected in {arguments.cycle}; {suggestion}', file=sys.stderr)
         return 1
-    target = folder / submission_file_name(arguments.department)
+    target = folder / submission_file_name(department)
     try:
         with open(target, "x", encoding="utf-8") as file:  # never overwrite a department's work
-            file.write(new_submission(config, arguments.cycle, arguments.department, earlier.get(arguments.department)))
+            file.write(new_submission(config, arguments.cycle, department, earlier.get(department)))
     except FileExistsError:
         print(f"error: {target} already exists; edit it, or move it aside to start again", file=sys.stderr)
         return 1
@@ -193,21 +222,22 @@ def _schema(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
-    # Prefect keeps its local database in the project, not the user's home.
-    os.environ.setdefault("PREFECT_HOME", str(PROJECT / ".prefect"))
+    prepare_prefect()
     from flows import all_reports, annual_report
 
-    formats = arguments.formats or list(DEFAULT_FORMATS)
+    formats = arguments.formats or list(SETTINGS.formats)
     roots = {"submissions_root": arguments.submissions.resolve(), "outputs_root": arguments.outputs.resolve()}
     if arguments.all:
         state = all_reports(formats=formats, strict=arguments.strict, **roots, return_state=True)
         if not state.is_completed():
             print(f"error: {state.message}", file=sys.stderr)
             return 1
-        for cycle, outcome in state.result().items():
-            print(f"{cycle}: {outcome}")
+        results = state.result()
+        assert isinstance(results, dict)
+        for cycle, result in results.items():
+            print(f"{cycle}: {result}")
         return 0
-    state = annual_report(
+    outcome = annual_report(
         cycle=arguments.cycle,
         formats=formats,
         strict=arguments.strict,
@@ -215,30 +245,34 @@ def _build(arguments: argparse.Namespace) -> int:
         **roots,
         return_state=True,
     )
-    if not state.is_completed():
-        print(f"error: nothing published.\n{state.message}", file=sys.stderr)
+    published = outcome.result(raise_on_failure=False) if outcome.is_completed() else None
+    if not isinstance(published, Published):
+        print(f"error: nothing published.\n{outcome.message}", file=sys.stderr)
         return 1
-    published = state.result()
-    print(f"published {published.folder}:")
-    for output in published.manifest["outputs"]:
-        print(f"  {output['file']:<12} {output['bytes']:>9,} bytes  sha256 {output['sha256'][:12]}…")
-    print(f"  status: {published.folder / 'status.md'}")
+    print(describe(published))
     return 0
 
 
-def _serve(arguments: argparse.Namespace) -> int:
-    if "PREFECT_API_URL" not in os.environ:
-        print(
-            "error: PREFECT_API_URL is not set: start a server (make server) and run make serve, "
-            "or set PREFECT_API_URL=http://127.0.0.1:4200/api",
-            file=sys.stderr,
-        )
-        return 1
-    from flows import DEFAULT_SCHEDULE, serve_deployments
+def _server(arguments: argparse.Namespace) -> int:
+    """Prefect's own server and UI, on this machine only, with its state in the project."""
+    url = f"http://{SETTINGS.server_host}:{arguments.port}/api"
+    environment = {
+        **os.environ,
+        "PREFECT_HOME": str(SETTINGS.server_home),
+        "PREFECT_UI_API_URL": url,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", SETTINGS.server_host]
+    return subprocess.call([*command, "--port", str(arguments.port)], env=environment)
 
-    serve_deployments(
-        arguments.schedule or DEFAULT_SCHEDULE, arguments.submissions.resolve(), arguments.outputs.resolve()
-    )
+
+def _serve(arguments: argparse.Namespace) -> int:
+    os.environ.setdefault("PREFECT_API_URL", f"http://{SETTINGS.server_host}:{arguments.port}/api")
+    os.environ.setdefault("PREFECT_HOME", str(SETTINGS.server_home))
+    prepare_prefect()
+    from flows import serve_deployments
+
+    serve_deployments(arguments.schedule, arguments.submissions.resolve(), arguments.outputs.resolve())
     return 0
 
 
@@ -260,6 +294,7 @@ def _import(arguments: argparse.Namespace) -> int:
             strategy=arguments.strategy,
             action=arguments.action,
             published=published,
+            commitments_label=arguments.commitments_label,
         )
     except InvalidInputError as error:
         for problem in error.problems:

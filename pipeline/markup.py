@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from pipeline.document import Block, BulletList, Emphasis, Inline, Link, Paragraph, Text, plain_text
 from pipeline.errors import Severity
-from pipeline.model import Block, BulletList, Emphasis, Inline, Link, Paragraph, Text, plain_text
 
 ALLOWED_LINK_SCHEMES = ("https", "http", "mailto")
 # Link texts that make no sense read out of context, as screen reader users often hear them.
@@ -24,7 +24,7 @@ VAGUE_LINK_TEXTS = {"read more", "more", "click here", "here", "this link", "lin
 _markdown = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
 _markdown.enable(["list", "link", "image", "emphasis", "escape", "newline"])
 # Accept every link here so that a disallowed one is reported, not silently left as text.
-_markdown.validateLink = lambda url: True
+_markdown.validateLink = lambda url: True  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)

@@ -1,101 +1,10 @@
-"""The document model every renderer reads: report → departments → sections → blocks.
-
-Built once from validated submissions (`build_report`); renderers are pure
-functions of it.
-"""
+"""Assemble the document model from a checked cycle: built once, read by every renderer."""
 
 from __future__ import annotations
 
-import datetime
-import re
-import unicodedata
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
+from pipeline.checked import CheckedCycle
+from pipeline.document import NO_RESPONSE, Department, Notice, Report, Section, slugify
 from pipeline.schema import NotApplicable
-
-if TYPE_CHECKING:
-    from pipeline.validate import CheckedCycle
-
-
-@dataclass(frozen=True)
-class Text:
-    text: str
-
-
-@dataclass(frozen=True)
-class Emphasis:
-    children: tuple[Inline, ...]
-    strong: bool = False
-
-
-@dataclass(frozen=True)
-class Link:
-    href: str
-    children: tuple[Inline, ...]
-
-
-Inline = Text | Emphasis | Link
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    inlines: tuple[Inline, ...]
-
-
-@dataclass(frozen=True)
-class BulletList:
-    items: tuple[tuple[Inline, ...], ...]
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A statement the pipeline makes, not the department: a section that does not
-    apply, or a response that was not received. Renderers set it apart."""
-
-    text: str
-    detail: str | None = None
-
-
-Block = Paragraph | BulletList | Notice
-
-NO_RESPONSE = Notice("No response received.")
-
-
-@dataclass(frozen=True)
-class Section:
-    field: str
-    heading: str
-    blocks: tuple[Block, ...]
-
-    @property
-    def anchor(self) -> str:
-        return slugify(self.field)
-
-
-@dataclass(frozen=True)
-class Department:
-    name: str
-    short_name: str | None
-    slug: str
-    sections: tuple[Section, ...]
-    # Set, and sections empty, when there is no valid response to show.
-    notice: Notice | None = None
-
-
-@dataclass(frozen=True)
-class Report:
-    cycle: str
-    title: str
-    strategy: str
-    action: int
-    published: datetime.date
-    intro: str
-    departments: tuple[Department, ...]
-
-    @property
-    def language(self) -> str:
-        return "en-GB"
 
 
 def build_report(checked: CheckedCycle) -> Report:
@@ -107,7 +16,7 @@ def build_report(checked: CheckedCycle) -> Report:
     specs = config.sections()
     responses = checked.responses()
     departments = []
-    for name in config.departments:
+    for name in config.department_names:
         response = responses.get(name)
         if response is None:
             departments.append(Department(name, None, slugify(name), (), NO_RESPONSE))
@@ -130,18 +39,3 @@ def build_report(checked: CheckedCycle) -> Report:
         intro=config.intro,
         departments=tuple(departments),
     )
-
-
-def slugify(text: str) -> str:
-    """A lowercase ASCII identifier for anchors: "Her Majesty’s Treasury" → "her-majestys-treasury"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    ascii_text = re.sub(r"['’]", "", ascii_text.lower())
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "untitled"
-
-
-def plain_text(inlines: tuple[Inline, ...]) -> str:
-    """The text of some inlines without markup, e.g. for comparing with a source."""
-    parts = []
-    for inline in inlines:
-        parts.append(inline.text if isinstance(inline, Text) else plain_text(inline.children))
-    return "".join(parts)

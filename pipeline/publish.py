@@ -21,19 +21,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import PublishError
-from pipeline.source import SourceFile
+from pipeline.settings import SETTINGS
+from pipeline.yaml_file import SourceFile
 
 MANIFEST = "manifest.json"
 HISTORY = "history"
-DEFAULT_HISTORY = 5
 
 
 @dataclass(frozen=True)
 class Published:
     folder: Path
-    manifest: dict[str, object]
+    manifest: dict[str, Any]
+
+
+def describe(published: Published) -> str:
+    """What a build published, for the person who ran it."""
+    lines = [f"published {published.folder}:"]
+    for output in published.manifest["outputs"]:
+        lines.append(f"  {output['file']:<12} {output['bytes']:>9,} bytes  sha256 {output['sha256'][:12]}…")
+    lines.append(f"  status: {published.folder / 'status.md'}")
+    return "\n".join(lines)
 
 
 def build_manifest(
@@ -61,7 +71,7 @@ def publish(
     files: dict[str, bytes],
     manifest: dict[str, object],
     status: dict[str, bytes] | None = None,
-    keep_history: int = DEFAULT_HISTORY,
+    keep_history: int = SETTINGS.keep_history,
 ) -> Published:
     """Publish a build: the report files, their manifest, and the run's status files
     (which describe the run, not the report, so the manifest leaves them out). The

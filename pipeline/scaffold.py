@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from pipeline.model import slugify
-from pipeline.schema import ReportConfig, SectionSpec, Submission, json_schema
-from pipeline.validate import PublishedResponse
+from pipeline.checked import PublishedResponse
+from pipeline.document import slugify
+from pipeline.schema import ReportConfig, json_schema, submission_model
 
 SUBMISSION_SCHEMA_FILE = "submission.schema.json"
 REPORT_SCHEMA_FILE = "report.schema.json"
@@ -15,7 +15,7 @@ REPORT_SCHEMA_FILE = "report.schema.json"
 def schema_files() -> dict[str, str]:
     """The JSON Schemas for editors, as checked in under submissions/."""
     return {
-        SUBMISSION_SCHEMA_FILE: json.dumps(json_schema(Submission), indent=2, ensure_ascii=False) + "\n",
+        SUBMISSION_SCHEMA_FILE: json.dumps(json_schema(submission_model()), indent=2, ensure_ascii=False) + "\n",
         REPORT_SCHEMA_FILE: json.dumps(json_schema(ReportConfig), indent=2, ensure_ascii=False) + "\n",
     }
 
@@ -55,17 +55,9 @@ def new_submission(
     for key in dict.fromkeys(spec.key for spec in specs):
         keyed = [spec for spec in specs if spec.key == key]
         if keyed[0].year is None:
-            lines += ["", f"# {keyed[0].heading}: {_guidance(keyed[0], config)}", f"{key}: |", ""]
+            lines += ["", f"# {keyed[0].heading}: {keyed[0].guidance}", f"{key}: |", ""]
             continue
         lines += ["", f"{key}:"]
         for spec in keyed:
-            lines += [f"  # {spec.heading}: {_guidance(spec, config)}", f"  {spec.year}: |", ""]
+            lines += [f"  # {spec.heading}: {spec.guidance}", f"  {spec.year}: |", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _guidance(spec: SectionSpec, config: ReportConfig) -> str:
-    if spec.key == "commitments":
-        return f"what the department committed to in {config.commitments_label}."
-    if spec.key == "progress":
-        return f"what the department did during {spec.year}."
-    return f"what the department plans to do in {spec.year}."

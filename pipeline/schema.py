@@ -7,16 +7,31 @@ Pydantic checks shapes and types; the checks that depend on the report config
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from typing import Annotated
+import functools
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from pipeline import sections
+from pipeline.sections import SectionKind, SectionSpec
 
 # Submissions are untrusted; strict types stop YAML's `no`, `2014-01-01` or `12`
 # from silently becoming text, and unknown keys are errors rather than ignored.
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 REPORT_CONFIG_FILE = "report.yaml"
+
+
+class RenamedDepartment(BaseModel):
+    """A department listed with the names it had in earlier cycles."""
+
+    model_config = _STRICT
+
+    name: str = Field(min_length=1, description="The department's name in this report.")
+    formerly: list[Annotated[str, Field(min_length=1)]] = Field(
+        min_length=1,
+        description="Its names in the cycles this report updates, so that what they published is carried forward.",
+    )
 
 
 class ReportConfig(BaseModel):
@@ -29,12 +44,20 @@ class ReportConfig(BaseModel):
     action: int = Field(ge=1, description="The action's number within the strategy.")
     commitments_label: str = Field(min_length=1, description='When the commitments were made, e.g. "December 2012".')
     reporting_years: list[int] = Field(
-        min_length=1,
-        description="Years reported on: each year Y has 'progress during Y' and 'plans for Y+1'.",
+        description=(
+            "Years reported on: each year Y has 'progress during Y' and 'plans for Y+1'."
+            " None ([]) for the first year of an action, when departments answer only the commitments."
+        ),
     )
     published: Annotated[datetime.date, Field(strict=False)] = Field(description="Publication date, YYYY-MM-DD.")
     intro: str = Field(min_length=1, description="The sentence that introduces the responses.")
-    departments: list[str] = Field(min_length=1, description="The departments expected to respond, in report order.")
+    departments: list[str | RenamedDepartment] = Field(
+        min_length=1,
+        description=(
+            "The departments expected to respond, in report order: each a name, or a name: with the names"
+            " it had formerly."
+        ),
+    )
     previous_cycle: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
@@ -44,19 +67,17 @@ class ReportConfig(BaseModel):
         ),
     )
 
+    @property
+    def department_names(self) -> list[str]:
+        return [entry if isinstance(entry, str) else entry.name for entry in self.departments]
+
+    @property
+    def former_names(self) -> dict[str, list[str]]:
+        return {entry.name: entry.formerly for entry in self.departments if isinstance(entry, RenamedDepartment)}
+
     def sections(self) -> list[SectionSpec]:
         """The sections every department answers, in report order."""
-        specs = [
-            SectionSpec(
-                "commitments",
-                None,
-                f"Departmental digital strategy commitments ({self.commitments_label})",
-            )
-        ]
-        for year in self.reporting_years:
-            specs.append(SectionSpec("progress", year, f"Progress during {year}"))
-            specs.append(SectionSpec("plans", year + 1, f"Planned activities in {year + 1}"))
-        return specs
+        return sections.report_sections(self.commitments_label, self.reporting_years)
 
 
 class NotApplicable(BaseModel):
@@ -81,51 +102,47 @@ YearSections = Annotated[
 ]
 
 
-class Submission(BaseModel):
-    """`submissions/<cycle>/<department>.yaml`: one department's response.
+def submission_model() -> type[BaseModel]:
+    """`submissions/<cycle>/<department>.yaml`: one department's response, a key per kind of
+    section in the sections table. Every section is optional here: which ones a file must
+    answer depends on its report config, and validation says so with the section's heading."""
+    return _submission_model(sections.kinds())
+
+
+@functools.cache
+def _submission_model(kinds: tuple[SectionKind, ...]) -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        "department": (
+            str,
+            Field(min_length=1, description="The department's name, exactly as listed in report.yaml."),
+        ),
+        "short_name": (str | None, Field(default=None, description='The short name the text uses, e.g. "DH".')),
+    }
+    for kind in kinds:
+        if kind.yearly:
+            fields[kind.key] = (YearSections, Field(default_factory=dict, description=kind.description))
+        else:
+            fields[kind.key] = (SectionText | None, Field(default=None, description=kind.description))
+    return create_model(
+        "Submission",
+        __config__=ConfigDict(extra="forbid", strict=True, frozen=True, title="Departmental submission"),
+        __doc__=_SUBMISSION_DOC,
+        __module__=__name__,
+        **fields,
+    )
+
+
+_SUBMISSION_DOC = """`submissions/<cycle>/<department>.yaml`: one department's response.
 
     Section text is a small Markdown subset: paragraphs separated by a blank
     line, "- " bullet lists, [text](https://…) links, *emphasis* and **strong**.
     """
 
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        frozen=True,
-        title="Departmental submission",
-    )
 
-    department: str = Field(min_length=1, description="The department's name, exactly as listed in report.yaml.")
-    short_name: str | None = Field(default=None, description='The short name the text uses, e.g. "DH".')
-    # Optional here because a cycle that carries sections forward does not ask for it
-    # again; validation says which sections a file must have, with their headings.
-    commitments: SectionText | None = Field(default=None, description="The department's original commitments.")
-    progress: YearSections = Field(description="For each reporting year, the progress made during that year.")
-    plans: YearSections = Field(description="For the year after each reporting year, the activities planned.")
-
-
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def json_schema(model: type[BaseModel]) -> dict[str, object]:
     """The JSON Schema editors use to check and complete a file as it is typed."""
     schema = model.model_json_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
-
-
-@dataclass(frozen=True)
-class SectionSpec:
-    """One section of a department's response: where it lives in the file and its heading."""
-
-    key: str
-    year: int | None
-    heading: str
-
-    @property
-    def field(self) -> str:
-        """The dotted path of the section in a submission, e.g. `progress.2014`."""
-        return self.key if self.year is None else f"{self.key}.{self.year}"
-
-    @property
-    def path(self) -> tuple[str] | tuple[str, int]:
-        return (self.key,) if self.year is None else (self.key, self.year)

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.checked import CheckedCycle
 from pipeline.errors import Problem, Severity
 from pipeline.source import CycleSources
-from pipeline.validate import CheckedCycle
 
 VALIDATION_FILE = "validation.json"
 SUMMARY_FILE = "status.md"

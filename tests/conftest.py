@@ -1,19 +1,21 @@
 from __future__ import annotations
 
-import pytest
+from pipeline.settings import prepare_prefect
 
-from pipeline.model import Report, build_report
-from pipeline.source import read_cycle
-from pipeline.validate import check_cycle
-from tests.helpers import REAL_CYCLE, SUBMISSIONS
+prepare_prefect()  # before anything imports Prefect, as flows.py does
+
+import pytest  # noqa: E402
+
+from pipeline.document import Report  # noqa: E402
+from pipeline.stages import checked_report  # noqa: E402
+from tests.helpers import REAL_CYCLE, SUBMISSIONS  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def real_report() -> Report:
-    checked, problems = check_cycle(read_cycle(SUBMISSIONS, REAL_CYCLE))
+    report, problems = checked_report(SUBMISSIONS, REAL_CYCLE)
     assert problems == []
-    assert checked is not None
-    return build_report(checked)
+    return report
 
 
 @pytest.fixture(scope="session")

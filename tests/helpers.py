@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -12,11 +11,13 @@ from typing import Any
 import docx as docx_module
 import yaml
 
-from pipeline.model import NO_RESPONSE, Department, Notice, Paragraph, Report, Section, Text
+from pipeline import sections
+from pipeline.document import NO_RESPONSE, Department, Notice, Paragraph, Report, Section, Text
+from pipeline.settings import SETTINGS
 
-PROJECT = Path(__file__).resolve().parents[1]
-SUBMISSIONS = PROJECT / "submissions"
-REAL_CYCLE = "2015-action-04"
+PROJECT = SETTINGS.submissions.parent
+SUBMISSIONS = SETTINGS.submissions
+REAL_CYCLE = SETTINGS.default_cycle
 REFERENCE = PROJECT.parent / "shared" / "reference" / "action-04-departmental-responses-2015.txt"
 
 CONFIG: dict[str, Any] = {
@@ -65,7 +66,6 @@ def write_cycle(
 
 # The published text's slips, as the report prints them; the pipeline's output is canonical.
 _DEPARTMENT_LINE_SLIPS = {"Home Office’s": "Home Office"}
-_COMMITMENTS = "Departmental digital strategy commitments (December 2012)"
 
 
 def reference_sections() -> dict[str, dict[str, list[str]]]:
@@ -94,13 +94,15 @@ def reference_sections() -> dict[str, dict[str, list[str]]]:
 
 
 def _canonical_heading(line: str) -> tuple[str | None, str]:
-    fused = line.removeprefix("###")
-    if fused.startswith(_COMMITMENTS):
-        return _COMMITMENTS, fused[len(_COMMITMENTS) :].strip()
-    if match := re.fullmatch(r"Progress (?:during|in) (\d{4})", line):
-        return f"Progress during {match[1]}", ""
-    if match := re.fullmatch(r"Planned [Aa]ctivities in (\d{4})", line):
-        return f"Planned activities in {match[1]}", ""
+    """The canonical heading a line of the published page is, by the sections table's patterns,
+    and any text fused to it ("###Departmental … (December 2012)Home Office will …")."""
+    body = line.lstrip("#")
+    for kind in sections.kinds():
+        if match := kind.heading_pattern.match(body):
+            rest = body[match.end() :].strip()
+            if rest and kind.yearly:
+                continue  # a sentence that starts like a heading
+            return kind.title(**match.groupdict()), rest
     return None, ""
 
 
@@ -173,17 +175,14 @@ def docx_outline(docx: bytes) -> dict[str, dict[str, list[str]]]:
 def report_with_notices() -> Report:
     """A small report with a not-applicable section and a department that did not respond."""
     na = Notice("This action is not applicable to Department of Health.", "It had no services in 2013.")
+    commitments, progress = sections.report_sections("December 2012", [2013])[:2]
     health = Department(
         "Department of Health",
         "DH",
         "department-of-health",
         (
-            Section(
-                "commitments",
-                "Departmental digital strategy commitments (December 2012)",
-                (Paragraph((Text("We will do things."),)),),
-            ),
-            Section("progress.2013", "Progress during 2013", (na,)),
+            Section(commitments.field, commitments.heading, (Paragraph((Text("We will do things."),)),)),
+            Section(progress.field, progress.heading, (na,)),
         ),
     )
     home = Department("Home Office", None, "home-office", (), NO_RESPONSE)

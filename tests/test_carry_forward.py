@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 import yaml
 
+from pipeline.carry_forward import word_diff
 from pipeline.cli import main
+from pipeline.document import NO_RESPONSE, Report
 from pipeline.errors import InvalidInputError
-from pipeline.model import NO_RESPONSE, Report, build_report
+from pipeline.model import build_report
 from pipeline.source import read_cycle
-from pipeline.validate import check_cycle, require_publishable, word_diff
+from pipeline.validate import check_cycle, require_publishable
 from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS, docx_outline, html_outline, reference_sections
 
 SAMPLE = PROJECT / "tests" / "fixtures" / "carry-forward" / "2016-action-04"

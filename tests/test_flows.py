@@ -123,7 +123,8 @@ def test_the_status_table_is_a_prefect_artifact(tmp_path: Path) -> None:
 
 
 def test_the_run_keeps_its_task_graph_for_the_ui(tmp_path: Path) -> None:
-    """Large arguments are quote()d so Prefect does not walk them; the UI's graph comes from wait_for."""
+    """Large arguments go to tasks whole, so Prefect does not walk them; the UI's graph comes from
+    wait_for, which the runner derives from the stages' pending arguments."""
     root = tmp_path / "submissions"
     write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office")})
     state = annual_report(
@@ -149,7 +150,7 @@ def test_the_run_keeps_its_task_graph_for_the_ui(tmp_path: Path) -> None:
     assert graph == {
         "read_submissions": [],
         "check_submissions": ["read_submissions"],
-        "summarise_status": ["check_submissions"],
+        "summarise_status": ["check_submissions", "read_submissions"],
         "build_model": ["check_submissions"],
         "publish_outputs": ["read_submissions", "render_output", "render_output", "summarise_status"],
     }

@@ -19,8 +19,9 @@ from pipeline.model import build_report
 from pipeline.render.docx import render_docx
 from pipeline.render.html import render_html
 from pipeline.render.pdf import render_pdf
-from pipeline.source import SourceFile, load_yaml, read_cycle
+from pipeline.source import read_cycle
 from pipeline.validate import check_config, check_cycle, check_submission
+from pipeline.yaml_file import SourceFile, load_yaml
 from tests.checkers import libreoffice_to_pdf, pdftotext_pages
 from tests.helpers import PROJECT, submission, write_cycle
 

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
-import pipeline.importer as importer
+import pipeline.importer.writing as importer_writing
 from pipeline.cli import main
+from pipeline.document import BulletList, Paragraph, plain_text
 from pipeline.errors import InvalidInputError, PipelineError, Problem
 from pipeline.importer import import_page, parse_page, read_page, report_yaml, submission_yaml
 from pipeline.markup import parse_markup
-from pipeline.model import BulletList, Paragraph, build_report, plain_text
+from pipeline.model import build_report
 from pipeline.render import render
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle
@@ -342,8 +343,16 @@ def test_without_a_complete_department_each_year_follows_the_one_before() -> Non
         "    hint: each department's sections come in this order: \"Departmental digital strategy commitments "
         '(December 2012)", then for each year Y reported on "Progress during Y" and "Planned activities in Y+1"'
     )
-    assert problems_of(page(response("Home Office")[:3])) == [
-        (5, '"Home Office" has no section "Progress during YYYY"')
+    # Every department with its commitments only is the first year of an action, not a gap.
+    first_year = parse_page(page(response("Home Office")[:3], response("Cabinet Office")[:3]), PAGE)
+    assert first_year.config["reporting_years"] == []
+    assert first_year.submissions == [
+        {"department": "Home Office", "commitments": "We will do things.\n"},
+        {"department": "Cabinet Office", "commitments": "We will do things.\n"},
+    ]
+    # One department with only its commitments, among those reporting on years, has a gap.
+    assert problems_of(page(response("Cabinet Office"), response("Home Office")[:3])) == [
+        (16, '"Home Office" has no section "Progress during 2013"')
     ]
 
 
@@ -628,8 +637,8 @@ def test_a_cycle_that_fails_validation_writes_nothing(tmp_path: Path, monkeypatc
     """The pipeline's own checks have the last word; a file they reject leaves no trace."""
     root = tmp_path / "submissions"
     root.mkdir()
-    original = importer.submission_yaml
-    monkeypatch.setattr(importer, "submission_yaml", lambda *args: original(*args) + "progess: typo\n")
+    original = importer_writing.submission_yaml
+    monkeypatch.setattr(importer_writing, "submission_yaml", lambda *args: original(*args) + "progess: typo\n")
     with pytest.raises(InvalidInputError) as raised:
         import_page(_page_file(tmp_path, page(response("Home Office"))), root, "new")
     problems = raised.value.problems
@@ -649,7 +658,7 @@ def test_a_failure_while_writing_writes_nothing(tmp_path: Path, monkeypatch: pyt
     def disk_full(*args: Any) -> Any:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(importer, "check_cycle", disk_full)
+    monkeypatch.setattr(importer_writing, "check_cycle", disk_full)
     with pytest.raises(OSError):
         import_page(_page_file(tmp_path, page(response("Home Office"))), root, "new")
     assert listing(root) == []

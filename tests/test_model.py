@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.markup import parse_markup
-from pipeline.model import (
+from pipeline.document import (
     NO_RESPONSE,
     BulletList,
     Emphasis,
@@ -12,10 +11,11 @@ from pipeline.model import (
     Paragraph,
     Report,
     Text,
-    build_report,
     plain_text,
     slugify,
 )
+from pipeline.markup import parse_markup
+from pipeline.model import build_report
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle
 from tests.helpers import submission, write_cycle

@@ -9,7 +9,7 @@ import pytest
 from pipeline import publish as publish_module
 from pipeline.errors import PublishError
 from pipeline.publish import build_manifest, publish
-from pipeline.source import load_yaml
+from pipeline.yaml_file import load_yaml
 
 
 def _leftovers(root: Path) -> list[str]:

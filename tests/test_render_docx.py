@@ -10,7 +10,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from pipeline.model import BulletList, Department, Emphasis, Link, Paragraph, Report, Section, Text
+from pipeline.document import BulletList, Department, Emphasis, Link, Paragraph, Report, Section, Text
 from pipeline.render.docx import render_docx
 from tests.checkers import libreoffice_to_pdf, pdftotext_pages
 from tests.helpers import reference_sections, report_with_notices

@@ -6,7 +6,7 @@ import datetime
 
 from markdown_it import MarkdownIt
 
-from pipeline.model import Department, Paragraph, Report, Section, Text
+from pipeline.document import Department, Paragraph, Report, Section, Text
 from pipeline.render.govspeak import render_govspeak
 from tests.helpers import normalise, reference_sections, report_with_notices
 

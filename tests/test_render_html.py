@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from pipeline.model import BulletList, Department, Link, Paragraph, Report, Section, Text
+from pipeline.document import BulletList, Department, Link, Paragraph, Report, Section, Text
 from pipeline.render.html import render_html
 from tests.checkers import (
     CHROMIUM,

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from weasyprint import CSS, HTML
 
-from pipeline.model import Department, Paragraph, Report, Section, Text
+from pipeline.document import Department, Paragraph, Report, Section, Text
 from pipeline.render.html import render_html
 from pipeline.render.pdf import render_pdf
 from tests.checkers import pdf_ua_findings, pdftotext_pages, structure_roles

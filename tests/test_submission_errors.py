@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from pipeline.errors import Problem
 from pipeline.schema import ReportConfig
-from pipeline.source import SourceFile, load_yaml
 from pipeline.validate import check_config, check_submission
+from pipeline.yaml_file import SourceFile, load_yaml
 
 CASES = Path(__file__).parent / "fixtures" / "cases"
 

@@ -86,9 +86,7 @@ def _checked(tmp_path: Path, files: dict[str, Any]) -> tuple[Any, list[Any]]:
 
 def test_lenient_leaves_out_invalid_departments_only(tmp_path: Path) -> None:
     checked, problems = _checked(tmp_path, both(commitments=""))
-    assert [s.model.department for s in require_publishable(checked, problems, strict=False).submissions] == [
-        "Home Office"
-    ]
+    assert [s.department for s in require_publishable(checked, problems, strict=False).submissions] == ["Home Office"]
 
 
 def test_strict_refuses_any_problem(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Render a cycle's published outputs as pictures, to look at them as a reader would.
 
-    python -m tools.preview 2015-action-04     (or: make preview)
+    python -m tools.preview [CYCLE]     (or: make preview [CYCLE=…]; the default cycle when none is named)
 
 Writes outputs/preview/<cycle>/: the PDF's pages (pdftoppm), the DOCX's pages as
 LibreOffice lays them out, and the HTML page in Chromium at desktop and phone widths.
@@ -15,15 +15,15 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from pipeline.settings import SETTINGS
 from tests.checkers import CHROMIUM, CHROMIUM_ARGS, libreoffice_to_pdf
 
-PROJECT = Path(__file__).resolve().parents[1]
 RESOLUTION = "60"
 
 
 def preview(cycle: str) -> Path:
-    published = PROJECT / "outputs" / cycle
-    target = PROJECT / "outputs" / "preview" / cycle
+    published = SETTINGS.outputs / cycle
+    target = SETTINGS.outputs / "preview" / cycle
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     subprocess.run(
@@ -43,5 +43,5 @@ def preview(cycle: str) -> Path:
 
 
 if __name__ == "__main__":
-    folder = preview(sys.argv[1] if len(sys.argv) > 1 else "2015-action-04")
+    folder = preview(sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else SETTINGS.default_cycle)
     print(f"wrote {len(list(folder.iterdir()))} pictures to {folder}")

@@ -1,33 +1,51 @@
-"""The renderers: each turns the one document model into one output file."""
+"""The renderers: each turns the one document model into one output file.
+
+`OutputFormat` is the registry: one member per format, naming the file it writes and the
+function that renders it. The CLI's choices and the flow's parameter are this enumeration,
+so they cannot disagree; a new format is a module beside this one and one line here.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from enum import StrEnum
 
-from pipeline.model import Report
-
-FORMATS = ("html", "pdf", "docx", "govspeak")
-# What a build writes unless asked otherwise; govspeak is for pasting into GOV.UK's publisher.
-DEFAULT_FORMATS = ("html", "pdf", "docx")
+from pipeline.document import Report
 
 
-def output_name(output_format: str) -> str:
-    return "report.govspeak.md" if output_format == "govspeak" else f"report.{output_format}"
+class OutputFormat(StrEnum):
+    """A format a build can write: name, output file name, renderer ("module:function")."""
+
+    file_name: str
+    renderer: str
+
+    def __new__(cls, name: str, file_name: str, renderer: str) -> OutputFormat:
+        member = str.__new__(cls, name)
+        member._value_ = name
+        member.file_name = file_name
+        member.renderer = renderer
+        return member
+
+    HTML = "html", "report.html", "pipeline.render.html:render_html"
+    PDF = "pdf", "report.pdf", "pipeline.render.pdf:render_pdf"
+    DOCX = "docx", "report.docx", "pipeline.render.docx:render_docx"
+    # For pasting into GOV.UK's publisher.
+    GOVSPEAK = "govspeak", "report.govspeak.md", "pipeline.render.govspeak:render_govspeak"
+
+    @classmethod
+    def named(cls, name: str) -> OutputFormat:
+        """The format of this name (as the CLI and the flow's parameter give it)."""
+        for member in cls:
+            if member.value == name:
+                return member
+        raise ValueError(f"unknown output format {name!r}; choose from {', '.join(cls)}")
 
 
 def render(report: Report, output_format: str) -> bytes:
-    """Render the report in one format (imports are lazy: WeasyPrint is slow to load)."""
-    renderer: Callable[[Report], bytes | str]
-    if output_format == "html":
-        from pipeline.render.html import render_html as renderer
-    elif output_format == "pdf":
-        from pipeline.render.pdf import render_pdf as renderer
-    elif output_format == "docx":
-        from pipeline.render.docx import render_docx as renderer
-    elif output_format == "govspeak":
-        from pipeline.render.govspeak import render_govspeak as renderer
-    else:
-        raise ValueError(f"unknown output format {output_format!r}; choose from {', '.join(FORMATS)}")
+    """Render the report in one format (renderers are imported when first used: WeasyPrint is slow to load)."""
+    module, function = OutputFormat.named(output_format).renderer.split(":")
+    renderer: Callable[[Report], bytes | str] = getattr(importlib.import_module(module), function)
     output = renderer(report)
     return output.encode("utf-8") if isinstance(output, str) else output
 

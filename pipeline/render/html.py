@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from pipeline.model import BulletList, Emphasis, Link, Notice, Paragraph, Report, Text
+from pipeline.document import BulletList, Emphasis, Link, Notice, Paragraph, Report, Text
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from pipeline.model import Report
+from pipeline.document import Report
 from pipeline.render.html import TEMPLATES, render_html
 
 logger = logging.getLogger(__name__)

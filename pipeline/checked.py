@@ -1,0 +1,91 @@
+"""What validation hands on: a cycle's valid submissions, parsed, and where each department stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.document import Block
+from pipeline.errors import Problem, Severity
+from pipeline.schema import NotApplicable, ReportConfig
+from pipeline.yaml_file import SourceFile
+
+SectionContent = tuple[Block, ...] | NotApplicable
+
+
+@dataclass(frozen=True)
+class CheckedSubmission:
+    source: SourceFile
+    # The department as report.yaml names it, even where the file writes it with other apostrophes.
+    department: str
+    short_name: str | None
+    # The sections this file answers; sections an earlier cycle published are not among them.
+    sections: dict[str, SectionContent]
+
+
+# One file's check: the submission (None if unusable) and its problems.
+FileCheck = tuple[CheckedSubmission | None, list[Problem]]
+
+
+@dataclass(frozen=True)
+class PublishedResponse:
+    """A department's sections as earlier cycles published them: carried forward as they are."""
+
+    cycle: str
+    short_name: str | None
+    sections: dict[str, SectionContent]
+
+
+# What earlier cycles published, by this cycle's name for each department.
+EarlierResponses = dict[str, PublishedResponse]
+
+
+@dataclass(frozen=True)
+class DepartmentStatus:
+    """Where one expected department stands: for the coordinator's status report."""
+
+    name: str
+    files: tuple[Path, ...]
+    valid: bool
+    problems: tuple[Problem, ...]
+
+    @property
+    def submitted(self) -> bool:
+        return bool(self.files)
+
+
+@dataclass
+class CheckedCycle:
+    """The outcome of validation: the config, the valid submissions, every problem."""
+
+    cycle: str
+    config: ReportConfig
+    submissions: list[CheckedSubmission]
+    problems: list[Problem] = field(default_factory=list)
+    statuses: list[DepartmentStatus] = field(default_factory=list)
+    earlier: EarlierResponses = field(default_factory=dict)
+    # Files whose check was found in a cache rather than done again.
+    reused_checks: int = 0
+
+    def responses(self) -> EarlierResponses:
+        """Each department's sections in report order: carried forward, then this cycle's own."""
+        responses = dict(self.earlier)
+        order = [spec.field for spec in self.config.sections()]
+        for submission in self.submissions:
+            name = submission.department
+            before = self.earlier.get(name)
+            merged = {**(before.sections if before else {}), **submission.sections}
+            responses[name] = PublishedResponse(
+                self.cycle,
+                submission.short_name or (before.short_name if before else None),
+                {key: merged[key] for key in order if key in merged},
+            )
+        return responses
+
+
+# A cycle's check: None when its config cannot be used, and every problem found.
+CycleCheck = tuple[CheckedCycle | None, list[Problem]]
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(problem.severity is Severity.ERROR for problem in problems)

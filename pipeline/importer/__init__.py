@@ -1,0 +1,107 @@
+"""Import a published departmental-responses page into a new cycle's submissions.
+
+Two kinds of page are read: the text GOV.UK showed, saved as plain text
+(`text_page`), and the govspeak GOV.UK's publisher stores (`govspeak_page`), told apart
+by their markup. Both are read into the same shape (`page`), checked against the
+sections table, and written as a cycle only if the pipeline's own checks pass (`writing`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+from pathlib import Path
+
+from pipeline.errors import InvalidInputError, PipelineError, Problem
+from pipeline.importer.govspeak_page import is_govspeak, parse_govspeak_page
+from pipeline.importer.page import ImportedCycle
+from pipeline.importer.text_page import parse_text_page
+from pipeline.importer.writing import report_yaml, submission_yaml, write_imported_cycle
+from pipeline.yaml_file import SourceFile, decode_text, has_control_characters
+
+__all__ = [
+    "ImportedCycle",
+    "import_page",
+    "parse_page",
+    "read_page",
+    "report_yaml",
+    "submission_yaml",
+    "write_imported_cycle",
+]
+
+
+def parse_page(
+    text: str,
+    page: Path,
+    *,
+    strategy: str | None = None,
+    action: int | None = None,
+    published: datetime.date | None = None,
+    commitments_label: str | None = None,
+) -> ImportedCycle:
+    """The report config and the departments' submissions a page's text holds, govspeak or
+    plain text. Options supply what the page does not say; given where it does, they must
+    agree with it. Raises InvalidInputError with every problem, each naming the page's line."""
+    if is_govspeak(text, page):
+        return parse_govspeak_page(
+            text, page, strategy=strategy, action=action, published=published, commitments_label=commitments_label
+        )
+    imported = parse_text_page(text, page, strategy=strategy, action=action, published=published)
+    if commitments_label is not None and imported.config["commitments_label"] != commitments_label:
+        label = imported.config["commitments_label"]
+        raise InvalidInputError(
+            [
+                Problem(
+                    page,
+                    1,
+                    1,
+                    "",
+                    f'the page says the commitments were made in "{label}", but --commitments-label says '
+                    f'"{commitments_label}"',
+                    "leave out --commitments-label, or check that this is the page you meant",
+                )
+            ]
+        )
+    return imported
+
+
+def read_page(
+    page: Path,
+    *,
+    strategy: str | None = None,
+    action: int | None = None,
+    published: datetime.date | None = None,
+    commitments_label: str | None = None,
+) -> ImportedCycle:
+    """Read and parse a page saved as UTF-8; every problem is raised at once."""
+    try:
+        raw = page.read_bytes()
+    except OSError as error:
+        raise PipelineError(f"{page}: cannot read the page: {error.strerror or error}") from None
+    source = SourceFile(path=page, sha256=hashlib.sha256(raw).hexdigest())
+    text = decode_text(source, raw)
+    if text is None or has_control_characters(source, text):
+        raise InvalidInputError(source.problems)
+    imported = parse_page(
+        text, page, strategy=strategy, action=action, published=published, commitments_label=commitments_label
+    )
+    return dataclasses.replace(imported, warnings=source.problems + imported.warnings)
+
+
+def import_page(
+    page: Path,
+    submissions_root: Path,
+    cycle: str,
+    *,
+    strategy: str | None = None,
+    action: int | None = None,
+    published: datetime.date | None = None,
+    commitments_label: str | None = None,
+) -> tuple[Path, ImportedCycle, list[Problem]]:
+    """Read a published page and write it as a new cycle: the folder, what it holds, and warnings."""
+    imported = read_page(
+        page, strategy=strategy, action=action, published=published, commitments_label=commitments_label
+    )
+    folder, warnings = write_imported_cycle(imported, submissions_root, cycle)
+    return folder, imported, imported.warnings + warnings

@@ -1,0 +1,70 @@
+"""Run settings, each defined once, with its default and what it means.
+
+The CLI's defaults, the flows' parameters, the deployments, the Makefile's targets,
+the preview tool and the tests all read these; none writes its own.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.render import OutputFormat
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    submissions: Path = PROJECT / "submissions"
+    """Where cycles are read from: `<submissions>/<cycle>/report.yaml` and one YAML file per department."""
+
+    outputs: Path = PROJECT / "outputs"
+    """Where builds are published: `<outputs>/<cycle>/`, with earlier builds under `history/`."""
+
+    default_cycle: str = "2015-action-04"
+    """The cycle built when none is named: the project's default data, the published 2015 update of Action 4."""
+
+    formats: tuple[OutputFormat, ...] = (OutputFormat.HTML, OutputFormat.PDF, OutputFormat.DOCX)
+    """What a build writes unless asked otherwise; govspeak is written on request."""
+
+    keep_history: int = 5
+    """How many earlier builds of a cycle are kept under `history/`."""
+
+    schedule: str = "0 9 16 1 *"
+    """When the scheduled deployment builds the default cycle (cron): 09:00 on 16 January,
+    when the 2015 update was published."""
+
+    timezone: str = "Europe/London"
+    """The schedule's time zone."""
+
+    prefect_home: Path = PROJECT / ".prefect"
+    """Prefect's local state for runs without a server (its SQLite database), kept in the project."""
+
+    server_home: Path = PROJECT / ".prefect-server"
+    """The standing Prefect server's state (`make server`), apart from the local runs'."""
+
+    server_host: str = "127.0.0.1"
+    """The address the standing server listens on: this machine only."""
+
+    server_port: int = 4200
+    """The standing server's port; `make server PREFECT_PORT=4300` chooses another."""
+
+    @property
+    def server_api_url(self) -> str:
+        return f"http://{self.server_host}:{self.server_port}/api"
+
+
+SETTINGS = Settings()
+
+
+def prepare_prefect(settings: Settings = SETTINGS) -> None:
+    """Prefect's environment, set before Prefect is imported (it reads it then): its state in
+    the project rather than the user's home, no analytics sent, and the pipeline's own log
+    lines shown in each run's log (and kept quietly local when a stage runs outside a flow, as
+    the stages may). Anything already set in the environment wins."""
+    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "pipeline")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")

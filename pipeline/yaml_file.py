@@ -1,0 +1,313 @@
+"""Load one input file as YAML, safely, keeping every value's line.
+
+PyYAML's safe loader builds the node tree; we turn nodes into plain values
+ourselves so that every value keeps its line, duplicate keys are reported
+instead of silently overwritten, and alias bombs are cut off.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import Problem, Severity
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NODES = 10_000
+MAX_DEPTH = 50
+
+FieldPath = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass
+class SourceFile:
+    """One input file: its bytes' hash, its values, and where each value sits."""
+
+    path: Path
+    sha256: str
+    data: Any = None
+    value_positions: dict[FieldPath, Position] = field(default_factory=dict)
+    key_positions: dict[FieldPath, Position] = field(default_factory=dict)
+    # Values written as "|" or ">" blocks, whose text starts on the line after the key.
+    block_scalars: set[FieldPath] = field(default_factory=set)
+    # The text as written of values YAML did not read as text (`no`, `2014-01-01`, `12`).
+    raw_scalars: dict[FieldPath, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, line: int, column: int, message: str, hint: str = "", severity: Severity = Severity.ERROR) -> None:
+        """Record a problem with the file itself, rather than with one of its values."""
+        self.problems.append(Problem(self.path, line, column, "", message, hint, severity))
+
+    def position_of(self, path: FieldPath, *, key: bool = False) -> Position:
+        """Where `path` is written, or the nearest enclosing value that is."""
+        if key and path in self.key_positions:
+            return self.key_positions[path]
+        while path not in self.value_positions and path:
+            path = path[:-1]
+        return self.value_positions.get(path, Position(1, 1))
+
+    def problem(
+        self, path: FieldPath, message: str, hint: str = "", *, key: bool = False, severity: Severity = Severity.ERROR
+    ) -> Problem:
+        position = self.position_of(path, key=key)
+        return Problem(self.path, position.line, position.column, dotted(path), message, hint, severity)
+
+
+def dotted(path: FieldPath) -> str:
+    return ".".join(str(part) for part in path)
+
+
+def load_yaml(path: Path) -> SourceFile:
+    """Load one YAML file; problems are recorded on the result, never raised."""
+    raw = path.read_bytes()
+    source = SourceFile(path=path, sha256=hashlib.sha256(raw).hexdigest())
+    text = decode_text(source, raw)
+    if text is not None and not has_control_characters(source, text):
+        _NodeReader(source).read(text)
+    return source
+
+
+_OTHER_ENCODINGS = {
+    codecs.BOM_UTF32_LE: "UTF-32",
+    codecs.BOM_UTF32_BE: "UTF-32",
+    codecs.BOM_UTF16_LE: "UTF-16",
+    codecs.BOM_UTF16_BE: "UTF-16",
+}
+_SAVE_AS_UTF8 = "save the file as UTF-8 (in most editors: Save As, then choose the encoding UTF-8)"
+
+
+def decode_text(source: SourceFile, raw: bytes) -> str | None:
+    """The file's text, or None when it cannot be read as text (the problem is recorded on source)."""
+    if len(raw) > MAX_FILE_BYTES:
+        source.add(
+            1,
+            1,
+            f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+            "a department's response is a few pages of text: check this is the right file",
+        )
+        return None
+    for mark, encoding in _OTHER_ENCODINGS.items():
+        if raw.startswith(mark):
+            source.add(1, 1, f"file is saved as {encoding}, not UTF-8", _SAVE_AS_UTF8)
+            return None
+    if raw.startswith(codecs.BOM_UTF8):
+        source.add(
+            1,
+            1,
+            "file starts with a byte-order mark (BOM); it was ignored",
+            "save the file as UTF-8 without BOM",
+            Severity.WARNING,
+        )
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        source.add(line, column, f"byte 0x{raw[error.start]:02x} is not valid UTF-8", _SAVE_AS_UTF8)
+        return None
+
+
+# C0 and C1 controls other than tab, line feed and carriage return; YAML forbids them and
+# word processors leave them behind (vertical tab for a line break, form feed for a page break).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_CONTROL_NAMES = {
+    "\x00": "NUL",
+    "\x08": "backspace",
+    "\x0b": "vertical tab",
+    "\x0c": "form feed",
+    "\x1b": "escape",
+    "\x7f": "delete",
+    "\ufffe": "noncharacter",
+    "\uffff": "noncharacter",
+    "\u2028": "line separator",
+    "\u2029": "paragraph separator",
+}
+
+
+# Bidirectional overrides and isolates reorder how text is displayed, so the published
+# text would read differently from what reviewers saw. Marks (U+200E, U+200F) are fine.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def has_control_characters(source: SourceFile, text: str) -> bool:
+    """Report every invisible control character; True if there were any."""
+    found = False
+    # split("\n"), not splitlines(): splitlines() would break lines at the very characters sought.
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _CONTROL.finditer(line):
+            character = match.group()
+            name = _CONTROL_NAMES.get(character, "control character")
+            source.add(
+                number,
+                match.start() + 1,
+                f"invisible {name} (U+{ord(character):04X}) in the text",
+                "delete it: it often comes with text pasted from a word processor",
+            )
+            found = True
+        for match in _BIDI_CONTROL.finditer(line):
+            source.add(
+                number,
+                match.start() + 1,
+                f"invisible direction override (U+{ord(match.group()):04X}) in the text",
+                "delete it: it makes the text display in a different order from how it is written",
+            )
+            found = True
+    return found
+
+
+class _NodeReader:
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.nodes_seen = 0
+
+    def read(self, text: str) -> None:
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+            self.source.data = None if root is None else self._value(loader, root, (), set())
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            indentation = _line(text, line)[: column - 1]
+            if "another document" in (error.problem or ""):
+                self.source.add(
+                    line,
+                    column,
+                    "the file holds more than one YAML document (a second ---)",
+                    "keep one: delete this --- line and what follows it, or merge the two",
+                )
+            elif "\t" in indentation or "tab" in (error.problem or ""):
+                self.source.add(
+                    line,
+                    column,
+                    "a tab is used for indentation",
+                    "YAML indents with spaces only: replace the tab with spaces",
+                )
+            else:
+                self.source.add(
+                    line,
+                    column,
+                    f"YAML syntax error: {error.problem or error.context or 'not valid YAML'}",
+                    "check the indentation and quoting on this line and the one before",
+                )
+            self.source.data = None
+        except yaml.YAMLError as error:  # e.g. a character YAML does not allow
+            self.source.add(1, 1, f"not readable as YAML: {error}")
+            self.source.data = None
+        except RecursionError:
+            self.source.add(1, 1, "too deeply nested", "a submission is a few keys of plain text")
+            self.source.data = None
+        except _Refused as error:
+            self.source.problems.append(error.problem)
+            self.source.data = None
+        finally:
+            loader.dispose()
+
+    def _value(self, loader: Any, node: yaml.Node, path: FieldPath, open_nodes: set[int]) -> Any:
+        self.nodes_seen += 1
+        self.source.value_positions.setdefault(path, _position(node))
+        if self.nodes_seen > MAX_NODES or len(path) > MAX_DEPTH or id(node) in open_nodes:
+            raise _Refused(
+                self._problem(
+                    node,
+                    path,
+                    "too deeply nested or too many repeated (aliased) values",
+                    "a submission is a few keys of plain text; remove anchors (&) and aliases (*)",
+                )
+            )
+        if node.tag not in _PLAIN_TAGS:
+            # The safe loader refuses unknown tags on text but not on lists or mappings.
+            raise _Refused(
+                self._problem(
+                    node,
+                    path,
+                    f"the tag {_short_tag(node.tag)} is not allowed",
+                    "remove it: a submission holds plain text, lists and mappings only",
+                )
+            )
+        if isinstance(node, yaml.ScalarNode):
+            if node.style in ("|", ">"):
+                self.source.block_scalars.add(path)
+            value = loader.construct_object(node, deep=True)
+            if not isinstance(value, str):
+                self.source.raw_scalars[path] = node.value
+            return value
+        open_nodes = open_nodes | {id(node)}
+        if isinstance(node, yaml.SequenceNode):
+            return [self._value(loader, item, (*path, index), open_nodes) for index, item in enumerate(node.value)]
+        assert isinstance(node, yaml.MappingNode)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.source.problems.append(
+                    self._problem(key_node, path, "merge keys (<<) are not allowed", "write the keys out in full")
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
+                self.source.problems.append(
+                    self._problem(
+                        key_node, path, "a key must be a plain word or year", "write keys such as progress: or 2014:"
+                    )
+                )
+                continue
+            key = loader.construct_object(key_node, deep=True)
+            key_path = (*path, key)
+            if key in mapping:
+                first = self.source.key_positions[key_path]
+                self.source.problems.append(
+                    self._problem(
+                        key_node,
+                        key_path,
+                        f"key appears twice (first on line {first.line})",
+                        "remove one of them: YAML would silently keep only the last",
+                    )
+                )
+                continue
+            self.source.key_positions[key_path] = _position(key_node)
+            mapping[key] = self._value(loader, value_node, key_path, open_nodes)
+        return mapping
+
+    def _problem(self, node: yaml.Node, path: FieldPath, message: str, hint: str) -> Problem:
+        position = _position(node)
+        field = dotted(path) if len(path) <= 4 else f"{dotted(path[:3])}…"
+        return Problem(self.source.path, position.line, position.column, field, message, hint)
+
+
+class _Refused(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+# libyaml's parser when PyYAML has it (it does from PyPI): about fifty times faster on long
+# text, and it builds nested lists without recursing. Both keep every node's line.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+}
+
+
+def _position(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def _line(text: str, number: int) -> str:
+    lines = text.split("\n")
+    return lines[number - 1] if 0 < number <= len(lines) else ""
