@@ -40,8 +40,9 @@ class Published:
 def describe(published: Published) -> str:
     """What a build published, for the person who ran it."""
     lines = [f"published {published.folder}:"]
+    width = max((len(output["file"]) for output in published.manifest["outputs"]), default=0)
     for output in published.manifest["outputs"]:
-        lines.append(f"  {output['file']:<12} {output['bytes']:>9,} bytes  sha256 {output['sha256'][:12]}…")
+        lines.append(f"  {output['file']:<{width}} {output['bytes']:>9,} bytes  sha256 {output['sha256'][:12]}…")
     lines.append(f"  status: {published.folder / 'status.md'}")
     return "\n".join(lines)
 

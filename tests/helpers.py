@@ -110,6 +110,10 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+# Where an outline puts what a department shows before any section: its notice, when it has no response.
+DEPARTMENT_NOTICE = ""
+
+
 class _OutlineParser(HTMLParser):
     """Collects department (h2) → section (h3) → paragraph and "- " list item texts."""
 
@@ -136,11 +140,14 @@ class _OutlineParser(HTMLParser):
         text = normalise("".join(self._text))
         if tag == "h2":
             self._department = self.outline.setdefault(text, {})
+            self._section = None
         elif tag == "h3":
             assert self._department is not None
             self._section = self._department.setdefault(text, [])
         else:
-            assert self._section is not None
+            assert self._department is not None
+            if self._section is None:  # the department's own notice, before any section
+                self._section = self._department.setdefault(DEPARTMENT_NOTICE, [])
             self._section.append(f"- {text}" if tag == "li" else text)
         self._tag = None
 
@@ -165,9 +172,12 @@ def docx_outline(docx: bytes) -> dict[str, dict[str, list[str]]]:
         style, text = paragraph.style.name, normalise(paragraph.text)
         if style == "Heading 2":
             department = outline.setdefault(text, {})
+            section = None
         elif style == "Heading 3" and department is not None:
             section = department.setdefault(text, [])
-        elif section is not None and text:
+        elif department is not None and text:
+            if section is None:  # the department's own notice, before any section
+                section = department.setdefault(DEPARTMENT_NOTICE, [])
             section.append(f"- {text}" if style == "List Bullet" else text)
     return outline
 
