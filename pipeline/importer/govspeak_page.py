@@ -311,7 +311,10 @@ class _GovspeakReader(PageReader):
             if not line:
                 joining = False
                 continue
-            if bullet := _BULLET.fullmatch(line):
+            if page.heading(line, number) is not None:  # a section heading stands on its own line
+                blocks.append((number, "paragraph", " ".join(line.split())))
+                joining = False
+            elif bullet := _BULLET.fullmatch(line):
                 blocks.append((number, "item", " ".join(bullet[1].split())))
                 joining = True
             elif joining and blocks:
