@@ -12,6 +12,7 @@ import docx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import read_responses  # noqa: E402
+from pipeline.sections import report_sections  # noqa: E402
 
 folder, target = Path(sys.argv[1]), Path(sys.argv[2])
 config, responses = read_responses(folder)
@@ -20,12 +21,10 @@ document.add_heading(config["title"], 1)
 for data in responses:
     name = data["department"]
     document.add_heading(name, 2)
-    sections = [("Commitments", data["commitments"])]
-    for year in config["reporting_years"]:
-        sections += [
-            (f"Progress during {year}", data["progress"][year]),
-            (f"Planned activities in {year + 1}", data["plans"][year + 1]),
-        ]
+    sections = [
+        (spec.heading, data[spec.key] if spec.year is None else data[spec.key][spec.year])
+        for spec in report_sections(config["commitments_label"], config["reporting_years"])
+    ]
     for heading, text in sections:
         document.add_heading(heading, 3)
         for block in text.strip().split("\n\n"):

@@ -37,7 +37,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from bench.generate import generate  # noqa: E402
-from pipeline import model, source, validate  # noqa: E402
+from pipeline import stages  # noqa: E402
+from pipeline.document import Report  # noqa: E402
 from pipeline.render.html import render_html  # noqa: E402
 from pipeline.render.pdf import (  # noqa: E402
     TEMPLATES,
@@ -56,11 +57,9 @@ SECTION_OPEN = '  <section class="department"'
 MAIN_CLOSE = "</main>\n"
 
 
-def build_report(multiplier: int) -> model.Report:
+def build_report(multiplier: int) -> Report:
     cycle = generate(multiplier, DATA / "submissions")
-    sources = source.read_cycle(DATA / "submissions", cycle)
-    checked, problems = validate.check_cycle(sources)
-    return model.build_report(validate.require_publishable(checked, problems, strict=False))
+    return stages.checked_report(DATA / "submissions", cycle)[0]
 
 
 def split_html(html: str) -> list[str]:
@@ -106,7 +105,7 @@ def concatenate(parts: list[bytes]) -> bytes:
     return output.getvalue()
 
 
-def render_split(report: model.Report, cut) -> bytes:
+def render_split(report: Report, cut) -> bytes:
     parts = cut(render_html(report))
     with _source_date_epoch(report), multiprocessing.get_context("fork").Pool(WORKERS) as pool:
         rendered = pool.map(render_part, parts, chunksize=max(1, len(parts) // (WORKERS * 8)))

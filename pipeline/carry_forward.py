@@ -35,7 +35,7 @@ def continuation_problems(sources: CycleSources, config: ReportConfig, previous:
         return [problem((what,), f"does not continue {name}", hint)]
     if len(asked) == len(published):
         last = previous.config.reporting_years
-        year = last[-1] + 1 if last else previous.config.published.year
+        year = last[-1] + 1 if last else previous.config.published.year + 1
         return [
             problem(("reporting_years",), f"adds no year to {name}", f"add the year this cycle reports on, e.g. {year}")
         ]
@@ -55,6 +55,7 @@ def carried_forward(
         by_key.setdefault(name_key(earlier), earlier)
     problems: list[Problem] = []
     matched: dict[str, str] = {}
+    accounted: set[str] = set()  # earlier departments some department here continues
     for name in config.department_names:
         candidates = [name, *config.former_names.get(name, [])]
         exact = [candidate for candidate in candidates if candidate in earlier_names]
@@ -63,6 +64,7 @@ def carried_forward(
         if not found or found[0] in matched.values():
             continue
         matched[name] = found[0]
+        accounted.update(found)
         where = department_line(sources.config, name)
         if not exact:
             problems.append(
@@ -94,11 +96,11 @@ def carried_forward(
                 )
             )
     for earlier in earlier_names:
-        if earlier not in matched.values():
+        if earlier not in accounted:
             problems.append(
                 _warning(
                     sources.config,
-                    sources.config.position_of(("departments",)).line,
+                    sources.config.position_of(("departments",), key=True).line,
                     f'"{earlier}" of {earlier_name} matches no department of {sources.cycle}, '
                     "so what it published is not carried forward",
                     f'if it has a new name, list it as - name: "<its new name>" with formerly: ["{earlier}"]; '

@@ -217,9 +217,7 @@ def build(request: BuildRequest, runner: Runner | None = None) -> Published:
     writes its status files, and raises InvalidInputError with every problem."""
     runner = runner or DirectRunner()
     source.cycle_folder(request.submissions_root, request.cycle)  # a clear error before any stage
-    sources = runner.submit(read_submissions, request.submissions_root, request.cycle)
-    check = runner.submit(check_submissions, sources, runner.cache)
-    cycle_status = runner.submit(summarise_status, sources, check)
+    sources, check, cycle_status = _read_and_check(runner, request.submissions_root, request.cycle)
     checked, problems = check.result()
     try:
         validate.require_publishable(checked, problems, strict=request.strict)
@@ -246,9 +244,7 @@ def check_file(
     """Check a dropped or changed file and the cycle around it, refresh the cycle's status
     files, and return the file's own problems. Nothing is built."""
     runner = runner or DirectRunner()
-    sources = runner.submit(read_submissions, submissions_root, cycle)
-    check = runner.submit(check_submissions, sources, runner.cache)
-    cycle_status = runner.submit(summarise_status, sources, check)
+    _, check, cycle_status = _read_and_check(runner, submissions_root, cycle)
     runner.submit(publish_status, outputs_root, cycle, cycle_status).result()
     path = (submissions_root / cycle / file).resolve()
     return [problem for problem in check.result()[1] if problem.file.resolve() == path]
@@ -257,10 +253,19 @@ def check_file(
 def checked_report(submissions_root: Path, cycle: str) -> tuple[Report, list[Problem]]:
     """source → validate → model, leniently, with nothing published: for previews, tests and benchmarks."""
     runner = DirectRunner()
-    check = runner.submit(check_submissions, runner.submit(read_submissions, submissions_root, cycle))
+    _, check, _ = _read_and_check(runner, submissions_root, cycle)
     checked, problems = check.result()
     validate.require_publishable(checked, problems, strict=False)
     return runner.submit(build_model, check).result(), problems
+
+
+def _read_and_check(
+    runner: Runner, submissions_root: Path, cycle: str
+) -> tuple[Pending[CycleSources], Pending[CycleCheck], Pending[dict[str, Any]]]:
+    """The first stages, which every run has: source, validate, and the status they give."""
+    sources = runner.submit(read_submissions, submissions_root, cycle)
+    check = runner.submit(check_submissions, sources, runner.cache)
+    return sources, check, runner.submit(summarise_status, sources, check)
 
 
 def _since(started: float) -> float:

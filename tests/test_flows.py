@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -313,3 +314,30 @@ def test_an_update_cycle_is_built_from_the_earlier_cycle_it_carries_forward(
     earlier.write_text(earlier.read_text() + "\n", encoding="utf-8")
     annual_report(cycle="2016-action-04", formats=["html"], submissions_root=real_submissions, outputs_root=outputs)
     assert checked_again.count("2016-action-04") == 3
+
+
+def test_each_stage_says_what_it_did_in_the_runs_log(tmp_path: Path) -> None:
+    """The stages log through the standard library; the coordinator reads those lines in the UI."""
+    root = tmp_path / "submissions"
+    write_cycle(root, {"health.yaml": submission(progess="x"), "home.yaml": submission("Home Office")})
+    state = annual_report(
+        cycle="test-cycle", formats=["html"], submissions_root=root, outputs_root=tmp_path / "out", return_state=True
+    )
+    lines: list[str] = []
+    deadline = time.monotonic() + 30  # the run's logs reach the server in batches, after the run
+    while time.monotonic() < deadline and not any(line.startswith("publish:") for line in lines):
+        time.sleep(0.5)
+        response = httpx.post(
+            f"{PREFECT_API_URL.value()}/logs/filter",
+            json={
+                "logs": {"flow_run_id": {"any_": [str(state.state_details.flow_run_id)]}},
+                "sort": "TIMESTAMP_ASC",
+                "limit": 200,
+            },
+        )
+        lines = [log["message"] for log in response.raise_for_status().json() if log["name"] == "pipeline.stages"]
+    stages = [line.split(":")[0] for line in lines if not line.startswith("/")]
+    assert stages[:2] == ["source", "validate"] and stages[-2:] == ["render", "publish"]
+    assert sorted(stages[2:4]) == ["model", "status"]  # these two run side by side
+    problems = [line.removeprefix(str(root)) for line in lines if line.startswith("/")]
+    assert problems == ['/test-cycle/health.yaml:6:1: error: progess: unknown key\n    hint: did you mean "progress"?']

@@ -1,0 +1,64 @@
+"""The pipeline's spine, run as plain Python: its stages in their one order, no Prefect."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import stages
+from pipeline.errors import InvalidInputError
+from pipeline.render import OutputFormat
+from tests.helpers import submission, write_cycle
+
+
+def test_build_runs_the_stages_in_their_order(tmp_path: Path) -> None:
+    folder = write_cycle(tmp_path / "in", {"health.yaml": submission(), "home.yaml": submission("Home Office")})
+    runner = stages.DirectRunner()
+    request = stages.BuildRequest(
+        folder.name, (OutputFormat.HTML, OutputFormat.GOVSPEAK), False, folder.parent, tmp_path / "out"
+    )
+    published = stages.build(request, runner)
+    assert runner.calls == [
+        "read_submissions",
+        "check_submissions",
+        "summarise_status",
+        "build_model",
+        "render_output",
+        "render_output",
+        "publish_outputs",
+    ]
+    main_stages = [name for name in runner.calls if name in {stage.__name__ for stage in stages.STAGES}]
+    assert list(dict.fromkeys(main_stages)) == [stage.__name__ for stage in stages.STAGES]
+    assert sorted(path.name for path in published.folder.iterdir()) == [
+        "manifest.json",
+        "report.govspeak.md",
+        "report.html",
+        "status.md",
+        "validation.json",
+    ]
+
+
+def test_the_stages_run_without_prefect(tmp_path: Path) -> None:
+    folder = write_cycle(tmp_path / "in", {"health.yaml": submission(), "home.yaml": submission("Home Office")})
+    script = (
+        "import sys; from pathlib import Path; from pipeline import stages; "
+        f"stages.build(stages.BuildRequest({folder.name!r}, ('html',), False, Path({str(folder.parent)!r}), "
+        f"Path({str(tmp_path / 'out')!r}))); "
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'prefect'))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout == "[]\n"
+    assert (tmp_path / "out" / folder.name / "report.html").exists()
+
+
+def test_a_run_that_must_not_publish_writes_its_status_only(tmp_path: Path) -> None:
+    folder = write_cycle(tmp_path / "in", {"health.yaml": submission()})
+    runner = stages.DirectRunner()
+    request = stages.BuildRequest(folder.name, (OutputFormat.HTML,), True, folder.parent, tmp_path / "out")
+    with pytest.raises(InvalidInputError, match='no submission from "Home Office"'):
+        stages.build(request, runner)
+    assert runner.calls == ["read_submissions", "check_submissions", "summarise_status", "publish_status"]
+    assert sorted(path.name for path in (tmp_path / "out" / folder.name).iterdir()) == ["status.md", "validation.json"]
