@@ -279,7 +279,7 @@ def _serve(arguments: argparse.Namespace) -> int:
 def _import(arguments: argparse.Namespace) -> int:
     import datetime
 
-    from pipeline.importer import import_page
+    from pipeline.importer import PageOptions, import_page
 
     try:
         published = datetime.date.fromisoformat(arguments.published) if arguments.published else None
@@ -287,15 +287,8 @@ def _import(arguments: argparse.Namespace) -> int:
         print(f"error: --published {arguments.published}: write the date as YYYY-MM-DD", file=sys.stderr)
         return 1
     try:
-        folder, imported, warnings = import_page(
-            arguments.page,
-            arguments.submissions,
-            arguments.cycle,
-            strategy=arguments.strategy,
-            action=arguments.action,
-            published=published,
-            commitments_label=arguments.commitments_label,
-        )
+        options = PageOptions(arguments.strategy, arguments.action, published, arguments.commitments_label)
+        folder, imported, warnings = import_page(arguments.page, arguments.submissions, arguments.cycle, options)
     except InvalidInputError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -4,7 +4,10 @@ from pipeline.settings import prepare_prefect
 
 prepare_prefect()  # before anything imports Prefect, as flows.py does
 
+from collections.abc import Iterator  # noqa: E402
+
 import pytest  # noqa: E402
+from playwright.sync_api import Browser  # noqa: E402
 
 from pipeline.document import Report  # noqa: E402
 from pipeline.stages import checked_report  # noqa: E402
@@ -37,6 +40,19 @@ def real_docx(real_report: Report) -> bytes:
     from pipeline.render.docx import render_docx
 
     return render_docx(real_report)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, driven by Playwright, for the checks a reader's browser makes."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.checkers import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import docx as docx_module
 import yaml
+from markdown_it import MarkdownIt
 
 from pipeline import sections
 from pipeline.document import NO_RESPONSE, Department, Notice, Paragraph, Report, Section, Text
@@ -179,6 +180,32 @@ def docx_outline(docx: bytes) -> dict[str, dict[str, list[str]]]:
             if section is None:  # the department's own notice, before any section
                 section = department.setdefault(DEPARTMENT_NOTICE, [])
             section.append(f"- {text}" if style == "List Bullet" else text)
+    return outline
+
+
+def govspeak_outline(markdown: str) -> dict[str, dict[str, list[str]]]:
+    """The same outline as a Markdown reader sees the govspeak export: ## departments, ### sections,
+    paragraphs and "- " items; an information callout (^…^) before any section is the department's notice."""
+    outline: dict[str, dict[str, list[str]]] = {}
+    section: list[str] = []
+    tokens = MarkdownIt("commonmark", {"html": False}).parse(markdown)
+    for index, token in enumerate(tokens):
+        if token.type != "inline":
+            continue
+        opener = tokens[index - 1]
+        text = normalise("".join(child.content for child in token.children or [] if child.type == "text"))
+        if opener.tag == "h2":
+            department = outline.setdefault(text, {})
+            section = department.setdefault(DEPARTMENT_NOTICE, [])
+        elif opener.tag == "h3":
+            section = department.setdefault(text, [])
+        elif opener.tag == "p" and outline:
+            callout = token.content.startswith("^") and token.content.endswith("^")  # written ^…^, not &#94;
+            in_list = tokens[index - 2].type == "list_item_open"
+            section.append(text[1:-1] if callout else f"- {text}" if in_list else text)
+    for department in outline.values():
+        if not department.get(DEPARTMENT_NOTICE, True):
+            del department[DEPARTMENT_NOTICE]
     return outline
 
 

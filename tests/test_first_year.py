@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from markdown_it import MarkdownIt
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from pipeline.cli import main
 from pipeline.document import Report
 from pipeline.errors import InvalidInputError
-from pipeline.importer import import_page, parse_page
+from pipeline.importer import PageOptions, import_page, parse_page
 from pipeline.render import OutputFormat, render
 from pipeline.stages import checked_report
 from tests.checkers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     WCAG_TAGS,
     axe,
     describe_axe,
@@ -29,15 +25,21 @@ from tests.checkers import (
     nu_html_checker,
     pdf_ua_findings,
 )
-from tests.helpers import DEPARTMENT_NOTICE, PROJECT, SUBMISSIONS, docx_outline, html_outline, normalise
+from tests.helpers import (
+    DEPARTMENT_NOTICE,
+    PROJECT,
+    SUBMISSIONS,
+    docx_outline,
+    govspeak_outline,
+    html_outline,
+    normalise,
+)
 
 PAGE = PROJECT.parent / "shared" / "reference" / "action-03-departmental-responses-2012.govspeak"
 CYCLE = "2012-action-03"
-OPTIONS: dict[str, Any] = {
-    "strategy": "Government Digital Strategy",
-    "published": __import__("datetime").date(2012, 12, 10),
-    "commitments_label": "December 2012",
-}
+OPTIONS = PageOptions(
+    strategy="Government Digital Strategy", published=datetime.date(2012, 12, 10), commitments_label="December 2012"
+)
 COMMITMENTS = "Departmental digital strategy commitments (December 2012)"
 NOT_ANSWERED = "Department for Communities and Local Government"
 
@@ -69,7 +71,7 @@ def test_the_page_has_eighteen_departments_one_not_yet_answered() -> None:
 
 
 def test_import_writes_seventeen_files_and_lists_eighteen_departments(tmp_path: Path) -> None:
-    folder, imported, warnings = import_page(PAGE, tmp_path, CYCLE, **OPTIONS)
+    folder, imported, warnings = import_page(PAGE, tmp_path, CYCLE, OPTIONS)
     config = yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))
     assert config["departments"] == list(STATEMENTS)
     assert config["reporting_years"] == [] and config["commitments_label"] == "December 2012"
@@ -89,7 +91,7 @@ def test_import_writes_seventeen_files_and_lists_eighteen_departments(tmp_path: 
 
 
 def test_govspeak_is_recognised_by_its_markup_not_its_name() -> None:
-    imported = parse_page(PAGE.read_text(encoding="utf-8"), Path("saved-from-the-publisher.txt"), **OPTIONS)
+    imported = parse_page(PAGE.read_text(encoding="utf-8"), Path("saved-from-the-publisher.txt"), OPTIONS)
     assert len(imported.submissions) == 17
 
 
@@ -144,38 +146,7 @@ def test_the_pdf_says_the_same_and_is_tagged(report: Report) -> None:
     assert "Noresponsereceived." in text and "Comingsoon" not in text
 
 
-def govspeak_outline(markdown: str) -> dict[str, dict[str, list[str]]]:
-    """Department → section → paragraphs, as a Markdown reader sees the export (links as their text)."""
-    outline: dict[str, dict[str, list[str]]] = {}
-    department: dict[str, list[str]] = {}
-    section: list[str] = []
-    tokens = MarkdownIt("commonmark", {"html": True}).parse(markdown)
-    for index, token in enumerate(tokens):
-        if token.type != "inline":
-            continue
-        text = normalise("".join(child.content for child in token.children or [] if child.type == "text"))
-        opener = tokens[index - 1]
-        if opener.tag == "h2":
-            department = outline.setdefault(text, {})
-            section = department.setdefault(DEPARTMENT_NOTICE, [])
-        elif opener.tag == "h3":
-            if not department.get(DEPARTMENT_NOTICE):
-                department.pop(DEPARTMENT_NOTICE, None)
-            section = department.setdefault(text, [])
-        elif opener.tag == "p" and outline:
-            section.append(text.strip("^"))  # a notice is an information callout: ^…^
-    return outline
-
-
 # --- Checked like 2015: axe-core and the Nu Html Checker on the HTML, LibreOffice on the DOCX.
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +184,14 @@ def test_the_cli_imports_and_builds_the_page(tmp_path: Path, capsys: pytest.Capt
     root.mkdir()
     shutil.copy(SUBMISSIONS / "report.schema.json", root)
     arguments = ["import", str(PAGE), "--cycle", CYCLE, "--submissions", str(root)]
-    options = ["--strategy", OPTIONS["strategy"], "--published", "2012-12-10", "--commitments-label", "December 2012"]
+    options = [
+        "--strategy",
+        "Government Digital Strategy",
+        "--published",
+        "2012-12-10",
+        "--commitments-label",
+        "December 2012",
+    ]
     assert main(arguments) == 1
     assert "nothing was written" in capsys.readouterr().err and list(root.iterdir()) == [root / "report.schema.json"]
     assert main([*arguments, *options]) == 0

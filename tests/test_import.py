@@ -14,7 +14,7 @@ import pipeline.importer.writing as importer_writing
 from pipeline.cli import main
 from pipeline.document import BulletList, Paragraph, plain_text
 from pipeline.errors import InvalidInputError, PipelineError, Problem
-from pipeline.importer import import_page, parse_page, read_page, report_yaml, submission_yaml
+from pipeline.importer import PageOptions, import_page, parse_page, read_page, report_yaml, submission_yaml
 from pipeline.markup import parse_markup
 from pipeline.model import build_report
 from pipeline.render import render
@@ -70,7 +70,7 @@ def expected(name: str, **changes: str) -> dict[str, Any]:
 
 def problems_of(text: str, **options: Any) -> list[tuple[int, str]]:
     with pytest.raises(InvalidInputError) as raised:
-        parse_page(text, PAGE, **options)
+        parse_page(text, PAGE, PageOptions(**options))
     return [(problem.line, problem.message) for problem in raised.value.problems]
 
 
@@ -304,7 +304,7 @@ def test_options_fill_in_what_the_page_does_not_say() -> None:
     import datetime
 
     imported = parse_page(
-        text, PAGE, strategy="Government Digital Strategy", action=4, published=datetime.date(2015, 1, 16)
+        text, PAGE, PageOptions(strategy="Government Digital Strategy", action=4, published=datetime.date(2015, 1, 16))
     )
     assert (imported.config["strategy"], imported.config["action"], imported.config["published"]) == (
         "Government Digital Strategy",

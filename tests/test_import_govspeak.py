@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from pathlib import Path
 
 import pytest
 
 from pipeline.errors import InvalidInputError
-from pipeline.importer import import_page, parse_page
+from pipeline.importer import PageOptions, import_page, parse_page
 
 PAGE = Path("page.govspeak")
-OPTIONS = {"strategy": "Government Digital Strategy", "published": datetime.date(2012, 12, 10)}
-LABELLED = {**OPTIONS, "commitments_label": "December 2012"}
+OPTIONS = PageOptions(strategy="Government Digital Strategy", published=datetime.date(2012, 12, 10))
+LABELLED = dataclasses.replace(OPTIONS, commitments_label="December 2012")
 # Lines 1-4: the title and the introduction; the first department starts on line 5.
 HEAD = "{{DEPARTMENTRESPONSE}}\n#Action 09: Test the pipeline\n{div .section}\nHere's how departments are responding:\n"
 
@@ -27,9 +28,9 @@ def page(*departments: str) -> str:
     return HEAD + "".join(departments) + "{navigation}\n{/div}\n"
 
 
-def problems_of(text: str, **options: object) -> list[tuple[int, str]]:
+def problems_of(text: str, options: PageOptions = LABELLED) -> list[tuple[int, str]]:
     with pytest.raises(InvalidInputError) as raised:
-        parse_page(text, PAGE, **(options or LABELLED))  # type: ignore[arg-type]
+        parse_page(text, PAGE, options)
     return [(problem.line, problem.message) for problem in raised.value.problems]
 
 
@@ -40,7 +41,7 @@ def test_departments_statements_and_the_markup_around_them() -> None:
             department("Home Office", "- recruit\n- train\n\nA [plan](https://www.gov.uk/plan)."),
         ),
         PAGE,
-        **LABELLED,
+        LABELLED,
     )
     assert imported.config == {
         "title": "Action 09: Test the pipeline",
@@ -63,7 +64,7 @@ def test_departments_statements_and_the_markup_around_them() -> None:
 
 def test_coming_soon_is_a_department_that_has_not_answered() -> None:
     imported = parse_page(
-        page(department("Home Office"), department("Cabinet Office", "Coming soon...")), PAGE, **LABELLED
+        page(department("Home Office"), department("Cabinet Office", "Coming soon...")), PAGE, LABELLED
     )
     assert imported.config["departments"] == ["Home Office", "Cabinet Office"]
     assert [submission["department"] for submission in imported.submissions] == ["Home Office"]
@@ -74,7 +75,7 @@ def test_a_statement_may_carry_the_reports_headings() -> None:
         "Departmental digital strategy commitments (December 2012)\nWe will.\n\n"
         "Progress during 2013\nWe did.\n\nPlanned activities in 2014\nWe plan."
     )
-    imported = parse_page(page(department("Home Office", statement)), PAGE, **OPTIONS)  # type: ignore[arg-type]
+    imported = parse_page(page(department("Home Office", statement)), PAGE, OPTIONS)
     assert imported.config["reporting_years"] == [2013]
     assert imported.submissions == [
         {
@@ -87,7 +88,7 @@ def test_a_statement_may_carry_the_reports_headings() -> None:
 
 
 def test_a_link_with_no_address_is_kept_as_text_and_warned_at_its_line() -> None:
-    imported = parse_page(page(department("Home Office", "We will. [Read more »]")), PAGE, **LABELLED)
+    imported = parse_page(page(department("Home Office", "We will. [Read more »]")), PAGE, LABELLED)
     assert imported.submissions[0]["commitments"] == "We will. \\[Read more »\\]\n"
     assert [(warning.line, warning.message) for warning in imported.warnings] == [
         (9, '"[Read more »]" has no address, so it is kept as text, not as a link')
@@ -155,11 +156,11 @@ def test_bad_govspeak_writes_nothing(tmp_path: Path) -> None:
     source = tmp_path / "page.govspeak"
     source.write_text(page(department("Home Office", "We will. {barchart}")), encoding="utf-8")
     with pytest.raises(InvalidInputError):
-        import_page(source, root, "2012-action-09", **LABELLED)  # type: ignore[arg-type]
+        import_page(source, root, "2012-action-09", LABELLED)
     assert list(root.iterdir()) == []
     source.write_bytes(page(department("Home Office")).encode("utf-8").replace(b"We will", b"We \xe9ill"))
     with pytest.raises(InvalidInputError) as raised:
-        import_page(source, root, "2012-action-09", **LABELLED)  # type: ignore[arg-type]
+        import_page(source, root, "2012-action-09", LABELLED)
     assert [(problem.line, problem.message) for problem in raised.value.problems] == [
         (9, "byte 0xe9 is not valid UTF-8")
     ]

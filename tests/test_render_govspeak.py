@@ -8,32 +8,11 @@ from markdown_it import MarkdownIt
 
 from pipeline.document import Department, Paragraph, Report, Section, Text
 from pipeline.render.govspeak import render_govspeak
-from tests.helpers import normalise, reference_sections, report_with_notices
-
-
-def _outline(markdown: str) -> dict[str, dict[str, list[str]]]:
-    """Department → section → paragraphs and "- " items, as a Markdown reader sees them."""
-    outline: dict[str, dict[str, list[str]]] = {}
-    department: dict[str, list[str]] = {}
-    section: list[str] = []
-    tokens = MarkdownIt("commonmark", {"html": False}).parse(markdown)
-    for index, token in enumerate(tokens):
-        if token.type != "inline":
-            continue
-        opener = tokens[index - 1]
-        text = normalise("".join(child.content for child in token.children or [] if child.type == "text"))
-        if opener.tag == "h2":
-            department = outline.setdefault(text, {})
-        elif opener.tag == "h3":
-            section = department.setdefault(text, [])
-        elif opener.tag == "p" and department:
-            in_list = any(tokens[earlier].type == "list_item_open" for earlier in (index - 2,))
-            section.append(f"- {text}" if in_list else text)
-    return outline
+from tests.helpers import govspeak_outline, reference_sections, report_with_notices
 
 
 def test_every_department_and_section_reads_as_published(real_report: Report) -> None:
-    assert _outline(render_govspeak(real_report)) == reference_sections()
+    assert govspeak_outline(render_govspeak(real_report)) == reference_sections()
 
 
 def test_structure_follows_the_publishers_conventions(real_report: Report) -> None:
@@ -56,7 +35,7 @@ def test_markup_in_submission_text_stays_text() -> None:
         (Department("Department of Health", None, "department-of-health", (section,)),),
     )
     markdown = render_govspeak(report)
-    assert _outline(markdown)["Department of Health"]["Commitments"] == [hostile, "- not a list"]
+    assert govspeak_outline(markdown)["Department of Health"]["Commitments"] == [hostile, "- not a list"]
     assert "bullet_list_open" not in [token.type for token in MarkdownIt("commonmark").parse(markdown)]
     for markup in ("%warning%", "^info^", "@example@", "$CTA", "{barchart}", "*star*", "[x](y)"):
         assert markup not in markdown

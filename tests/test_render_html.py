@@ -6,13 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from pipeline.document import BulletList, Department, Link, Paragraph, Report, Section, Text
 from pipeline.render.html import render_html
 from tests.checkers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     GENERIC_LINK_TEXTS,
     NOTES,
     WCAG_TAGS,
@@ -92,14 +90,6 @@ def html_file(real_html: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("html") / "report.html"
     path.write_text(real_html, encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import sections
-from pipeline.importer import parse_page
+from pipeline.importer import PageOptions, parse_page
 from pipeline.model import build_report
 from pipeline.render import OutputFormat, render
 from pipeline.scaffold import new_submission, schema_files
@@ -99,6 +99,6 @@ def test_its_published_headings_are_imported() -> None:
         "RISKS DURING 2013",
         "Budgets.",
     ]
-    imported = parse_page("\n".join(lines), Path("page.txt"), strategy="Government Digital Strategy")
+    imported = parse_page("\n".join(lines), Path("page.txt"), PageOptions(strategy="Government Digital Strategy"))
     assert imported.config["reporting_years"] == [2013]
     assert imported.submissions[0]["risks"] == {2013: "Budgets.\n"}

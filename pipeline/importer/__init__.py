@@ -9,19 +9,22 @@ sections table, and written as a cycle only if the pipeline's own checks pass (`
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import hashlib
 from pathlib import Path
 
 from pipeline.errors import InvalidInputError, PipelineError, Problem
 from pipeline.importer.govspeak_page import is_govspeak, parse_govspeak_page
-from pipeline.importer.page import ImportedCycle
+from pipeline.importer.page import ImportedCycle, PageOptions
 from pipeline.importer.text_page import parse_text_page
 from pipeline.importer.writing import report_yaml, submission_yaml, write_imported_cycle
 from pipeline.yaml_file import SourceFile, decode_text, has_control_characters
 
+# The page says everything: title, strategy, action, date and the commitments' label.
+NO_OPTIONS = PageOptions()
+
 __all__ = [
     "ImportedCycle",
+    "PageOptions",
     "import_page",
     "parse_page",
     "read_page",
@@ -31,49 +34,16 @@ __all__ = [
 ]
 
 
-def parse_page(
-    text: str,
-    page: Path,
-    *,
-    strategy: str | None = None,
-    action: int | None = None,
-    published: datetime.date | None = None,
-    commitments_label: str | None = None,
-) -> ImportedCycle:
+def parse_page(text: str, page: Path, options: PageOptions = NO_OPTIONS) -> ImportedCycle:
     """The report config and the departments' submissions a page's text holds, govspeak or
     plain text. Options supply what the page does not say; given where it does, they must
     agree with it. Raises InvalidInputError with every problem, each naming the page's line."""
     if is_govspeak(text, page):
-        return parse_govspeak_page(
-            text, page, strategy=strategy, action=action, published=published, commitments_label=commitments_label
-        )
-    imported = parse_text_page(text, page, strategy=strategy, action=action, published=published)
-    if commitments_label is not None and imported.config["commitments_label"] != commitments_label:
-        label = imported.config["commitments_label"]
-        raise InvalidInputError(
-            [
-                Problem(
-                    page,
-                    1,
-                    1,
-                    "",
-                    f'the page says the commitments were made in "{label}", but --commitments-label says '
-                    f'"{commitments_label}"',
-                    "leave out --commitments-label, or check that this is the page you meant",
-                )
-            ]
-        )
-    return imported
+        return parse_govspeak_page(text, page, options)
+    return parse_text_page(text, page, options)
 
 
-def read_page(
-    page: Path,
-    *,
-    strategy: str | None = None,
-    action: int | None = None,
-    published: datetime.date | None = None,
-    commitments_label: str | None = None,
-) -> ImportedCycle:
+def read_page(page: Path, options: PageOptions = NO_OPTIONS) -> ImportedCycle:
     """Read and parse a page saved as UTF-8; every problem is raised at once."""
     try:
         raw = page.read_bytes()
@@ -83,25 +53,14 @@ def read_page(
     text = decode_text(source, raw)
     if text is None or has_control_characters(source, text):
         raise InvalidInputError(source.problems)
-    imported = parse_page(
-        text, page, strategy=strategy, action=action, published=published, commitments_label=commitments_label
-    )
+    imported = parse_page(text, page, options)
     return dataclasses.replace(imported, warnings=source.problems + imported.warnings)
 
 
 def import_page(
-    page: Path,
-    submissions_root: Path,
-    cycle: str,
-    *,
-    strategy: str | None = None,
-    action: int | None = None,
-    published: datetime.date | None = None,
-    commitments_label: str | None = None,
+    page: Path, submissions_root: Path, cycle: str, options: PageOptions = NO_OPTIONS
 ) -> tuple[Path, ImportedCycle, list[Problem]]:
     """Read a published page and write it as a new cycle: the folder, what it holds, and warnings."""
-    imported = read_page(
-        page, strategy=strategy, action=action, published=published, commitments_label=commitments_label
-    )
+    imported = read_page(page, options)
     folder, warnings = write_imported_cycle(imported, submissions_root, cycle)
     return folder, imported, imported.warnings + warnings

@@ -27,7 +27,6 @@ statements is an error with its line, and nothing is imported.
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ from pathlib import Path
 from pipeline import sections
 from pipeline.errors import InvalidInputError
 from pipeline.importer import page
-from pipeline.importer.page import DepartmentPart, Heading, ImportedCycle, PageReader
+from pipeline.importer.page import DepartmentPart, Heading, ImportedCycle, PageOptions, PageReader
 from pipeline.names import name_key
 
 _BLOCKS = ("section", "department", "statement")
@@ -63,20 +62,11 @@ def is_govspeak(text: str, source: Path) -> bool:
     return any(_GOVSPEAK_MARKERS.match(line.strip()) for line in text.split("\n"))
 
 
-def parse_govspeak_page(
-    text: str,
-    source: Path,
-    *,
-    strategy: str | None = None,
-    action: int | None = None,
-    published: datetime.date | None = None,
-    commitments_label: str | None = None,
-) -> ImportedCycle:
+def parse_govspeak_page(text: str, source: Path, options: PageOptions) -> ImportedCycle:
     """The report config and submissions a govspeak page holds; what it does not say comes
     from the options, or is an error naming the option. Raises InvalidInputError with every
     problem found, each naming the page's line."""
-    reader = _GovspeakReader(text, source)
-    return reader.parse(strategy, action, published, commitments_label)
+    return _GovspeakReader(text, source).parse(options)
 
 
 @dataclass
@@ -98,13 +88,7 @@ class _GovspeakReader(PageReader):
         self.statements: dict[int, list[tuple[int, str]]] = {}
         self.label_asked = False
 
-    def parse(
-        self,
-        strategy: str | None,
-        action: int | None,
-        published: datetime.date | None,
-        commitments_label: str | None,
-    ) -> ImportedCycle:
+    def parse(self, options: PageOptions) -> ImportedCycle:
         self._read_blocks()
         if not self.departments and not self.problems:
             self.error(
@@ -112,7 +96,7 @@ class _GovspeakReader(PageReader):
                 "no department found: the page has no {div .department} block",
                 "each department's response is a {div .department} block with its ## name and a {div .statement}",
             )
-        label = self._read_statements(commitments_label)
+        label = self._read_statements(options.commitments_label)
         found = self.check_sections(self.departments) if label else None
         self._check_names()
         first_line = self.departments[0].first_line if self.departments else 1
@@ -129,15 +113,11 @@ class _GovspeakReader(PageReader):
         texts = [text for text in (self.title, self.intro) if text]
         config = {
             "title": self.title[1] if self.title else None,
-            "strategy": self.option(
-                page.found_in(texts, page.strategy), strategy, "strategy", title_line, "the strategy"
-            ),
-            "action": self.option(
-                page.found_in(texts, page.action), action, "action", title_line, "the action's number"
-            ),
+            "strategy": self.option(page.found_in(texts, page.strategy), options.strategy, "strategy", title_line),
+            "action": self.option(page.found_in(texts, page.action), options.action, "action", title_line),
             "commitments_label": label,
             "reporting_years": found[1] if found else None,
-            "published": self.option(None, published, "published", title_line, "the publication date"),
+            "published": self.option(None, options.published, "published", title_line),
             "intro": self.intro[1] if self.intro else None,
         }
         if self.problems:
@@ -290,12 +270,7 @@ class _GovspeakReader(PageReader):
                 if not department.sections:
                     if commitments_label is None and not self.label_asked:
                         self.label_asked = True
-                        self.error(
-                            number,
-                            "the page does not say when the commitments were made",
-                            "give it on the command line: --commitments-label "
-                            + page.OPTION_EXAMPLES["commitments-label"],
-                        )
+                        self.option(None, None, "commitments-label", number)
                     department.sections.append((Heading(opening, None, commitments_label, number, ""), []))
                 department.sections[-1][1].append((kind, self._markup(content, number)))
             label = label or next((found.label for found, _ in department.sections if found.label), None)

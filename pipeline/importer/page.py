@@ -37,6 +37,17 @@ class ImportedCycle:
 
 
 @dataclass(frozen=True)
+class PageOptions:
+    """What a coordinator tells the import that the page itself may not say. Each is needed only
+    where the page is silent; given where it speaks, it must agree with the page."""
+
+    strategy: str | None = None
+    action: int | None = None
+    published: datetime.date | None = None
+    commitments_label: str | None = None
+
+
+@dataclass(frozen=True)
 class Heading:
     kind: SectionKind
     year: int | None
@@ -186,8 +197,9 @@ class PageReader:
     def has_problem(self, line: int) -> bool:
         return any(problem.line == line for problem in self.problems)
 
-    def option(self, found: tuple[int, Any] | None, given: Any, option: str, line: int, description: str) -> Any:
+    def option(self, found: tuple[int, Any] | None, given: Any, option: str, line: int) -> Any:
         """A value the page says, or the command line gives when the page does not; both must agree."""
+        description = OPTION_DESCRIPTIONS[option]
         if found is None:
             if given is None:
                 self.error(
@@ -291,6 +303,12 @@ class PageReader:
         )
 
 
+OPTION_DESCRIPTIONS = {
+    "strategy": "the strategy",
+    "action": "the action's number",
+    "published": "the publication date",
+    "commitments-label": "when the commitments were made",
+}
 OPTION_EXAMPLES = {
     "strategy": '"Government Digital Strategy"',
     "action": "4",

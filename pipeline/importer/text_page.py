@@ -23,7 +23,7 @@ from pipeline import sections
 from pipeline.document import slugify
 from pipeline.errors import InvalidInputError
 from pipeline.importer import page
-from pipeline.importer.page import Block, DepartmentPart, Heading, ImportedCycle, PageReader
+from pipeline.importer.page import Block, DepartmentPart, Heading, ImportedCycle, PageOptions, PageReader
 from pipeline.names import name_key
 
 _POSSESSIVE = re.compile(r"\s*['’]s$")
@@ -31,20 +31,10 @@ _POSSESSIVE = re.compile(r"\s*['’]s$")
 _NAME_MAX_WORDS = 12
 
 
-def parse_text_page(
-    text: str,
-    source: Path,
-    *,
-    strategy: str | None = None,
-    action: int | None = None,
-    published: datetime.date | None = None,
-) -> ImportedCycle:
-    """The report config and the departments' submissions a plain-text page holds.
-
-    `strategy`, `action` and `published` are needed only when the page does not say
-    them; given when it does, they must agree with it. Raises InvalidInputError with
-    every problem found, each naming the page's line."""
-    return _TextPageReader(text, source).parse(strategy, action, published)
+def parse_text_page(text: str, source: Path, options: PageOptions) -> ImportedCycle:
+    """The report config and the departments' submissions a plain-text page holds. Raises
+    InvalidInputError with every problem found, each naming the page's line."""
+    return _TextPageReader(text, source).parse(options)
 
 
 class _TextPageReader(PageReader):
@@ -53,7 +43,7 @@ class _TextPageReader(PageReader):
         # split("\n"), not splitlines(): line numbers must be the editor's.
         self.lines = {number: line.strip() for number, line in enumerate(text.split("\n"), start=1)}
 
-    def parse(self, strategy: str | None, action: int | None, published: datetime.date | None) -> ImportedCycle:
+    def parse(self, options: PageOptions) -> ImportedCycle:
         filled = [number for number, line in self.lines.items() if line]
         if not filled:
             self.error(1, "the page is empty", "save the published page's text in this file, as UTF-8")
@@ -70,7 +60,7 @@ class _TextPageReader(PageReader):
             )
             raise InvalidInputError(self.problems)
         header = [number for number in filled if number < departments[0].first_line]
-        config = self._header(header, departments[0], strategy, action, published)
+        config = self._header(header, departments[0], options)
         label = next((found.label for found in headings.values() if found.label), None)
         self._read_sections(filled, headings, departments, label)
         answers = self.check_sections(departments)
@@ -86,6 +76,9 @@ class _TextPageReader(PageReader):
             raise InvalidInputError(sorted(self.problems, key=lambda problem: problem.line))
         assert config is not None and answers is not None
         label, years = answers
+        if options.commitments_label is not None and options.commitments_label != label:
+            self.option((departments[0].start_line, label), options.commitments_label, "commitments-label", 1)
+            raise InvalidInputError(self.problems)
         config.update(commitments_label=label, reporting_years=years)
         submissions = [page.submission(department) for department in departments]
         config["departments"] = [submission["department"] for submission in submissions]
@@ -140,9 +133,7 @@ class _TextPageReader(PageReader):
         self,
         header: list[int],
         first: DepartmentPart,
-        strategy: str | None,
-        action: int | None,
-        published: datetime.date | None,
+        options: PageOptions,
     ) -> dict[str, Any] | None:
         where = f'"{first.name}", line {first.first_line}' if first.name else f"line {first.first_line}"
         if not header:
@@ -189,15 +180,11 @@ class _TextPageReader(PageReader):
                 "to this action:\", on the line before the first department's name",
             )
         texts = [(title_line, title)] + ([intro] if intro else [])
-        when = None if bad_date else self.option(date, published, "published", title_line + 1, "the publication date")
+        when = None if bad_date else self.option(date, options.published, "published", title_line + 1)
         return {
             "title": title,
-            "strategy": self.option(
-                page.found_in(texts, page.strategy), strategy, "strategy", title_line, "the strategy"
-            ),
-            "action": self.option(
-                page.found_in(texts, page.action), action, "action", title_line, "the action's number"
-            ),
+            "strategy": self.option(page.found_in(texts, page.strategy), options.strategy, "strategy", title_line),
+            "action": self.option(page.found_in(texts, page.action), options.action, "action", title_line),
             "commitments_label": None,
             "reporting_years": None,
             "published": when.isoformat() if isinstance(when, datetime.date) else when,
