@@ -212,6 +212,12 @@ def validate_submission(
     return not has_errors(problems)
 
 
+def value_of(state: State[Any]) -> Any:
+    """What a finished run returned. Prefect answers with a coroutine where it believes it is in async
+    code (another run's context left behind can make it think so); the CLI is synchronous, so say so."""
+    return state.result(raise_on_failure=False, _sync=True)  # type: ignore[call-overload]
+
+
 # --- Serving: deployments for the Prefect UI, and the file-drop trigger.
 
 
@@ -272,7 +278,7 @@ def _validate_dropped_files(submissions_root: Path, stop: threading.Event) -> No
 
 if __name__ == "__main__":
     outcome = annual_report(return_state=True)
-    published = outcome.result(raise_on_failure=False) if outcome.is_completed() else None
+    published = value_of(outcome) if outcome.is_completed() else None
     if not isinstance(published, publish.Published):
         raise SystemExit(f"error: nothing published.\n{outcome.message}")
     print(publish.describe(published))

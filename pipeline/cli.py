@@ -223,7 +223,7 @@ def _schema(arguments: argparse.Namespace) -> int:
 
 def _build(arguments: argparse.Namespace) -> int:
     prepare_prefect()
-    from flows import all_reports, annual_report
+    from flows import all_reports, annual_report, value_of
 
     formats = arguments.formats or list(SETTINGS.formats)
     roots = {"submissions_root": arguments.submissions.resolve(), "outputs_root": arguments.outputs.resolve()}
@@ -232,7 +232,7 @@ def _build(arguments: argparse.Namespace) -> int:
         if not state.is_completed():
             print(f"error: {state.message}", file=sys.stderr)
             return 1
-        results = state.result()
+        results = value_of(state)
         assert isinstance(results, dict)
         for cycle, result in results.items():
             print(f"{cycle}: {result}")
@@ -245,7 +245,7 @@ def _build(arguments: argparse.Namespace) -> int:
         **roots,
         return_state=True,
     )
-    published = outcome.result(raise_on_failure=False) if outcome.is_completed() else None
+    published = value_of(outcome) if outcome.is_completed() else None
     if not isinstance(published, Published):
         print(f"error: nothing published.\n{outcome.message}", file=sys.stderr)
         return 1
