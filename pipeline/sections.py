@@ -117,10 +117,6 @@ def yearly_kinds() -> list[SectionKind]:
     return [kind for kind in kinds() if kind.yearly]
 
 
-def kind_named(key: str) -> SectionKind | None:
-    return next((kind for kind in kinds() if kind.key == key), None)
-
-
 def report_sections(commitments_label: str, reporting_years: Sequence[int]) -> list[SectionSpec]:
     """The sections every department answers, in report order."""
     specs = [SectionSpec(kind, None, commitments_label) for kind in once_kinds()]
