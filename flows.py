@@ -113,9 +113,18 @@ class ResultStoreCache:
     """Each file's check kept in Prefect's result store, one record per file. (A task run per
     file cost more, about 10 ms each, than checking the file, well under 1 ms.)"""
 
+    def __init__(self) -> None:
+        self._made: ResultStore | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_made": None}  # a worker process makes its own store
+
     def _store(self) -> ResultStore:
-        storage = cast(WritableFileSystem, get_default_result_storage())  # called from sync code: the value
-        return ResultStore(result_storage=storage, cache_result_in_memory=False)
+        """One store for all the files of a check, made where the check runs."""
+        if self._made is None:
+            storage = cast(WritableFileSystem, get_default_result_storage())  # called from sync code: the value
+            self._made = ResultStore(result_storage=storage, cache_result_in_memory=False)
+        return self._made
 
     def get(self, key: str) -> FileCheck | None:
         store = self._store()
