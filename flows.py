@@ -19,6 +19,15 @@ from typing import Any, Generic, TypeVar, cast
 
 from pipeline.settings import SETTINGS, prepare_prefect
 
+if __name__ == "__main__":  # `python flows.py`: a temporary server boots while Prefect is imported below
+    from pipeline.errors import PipelineError
+    from pipeline.prefect_api import connect
+
+    try:
+        _API = connect()
+    except PipelineError as error:
+        raise SystemExit(f"error: {error}") from None
+
 prepare_prefect()  # before Prefect is imported: it reads its settings then
 
 from prefect import Task, flow, get_run_logger, serve, task  # noqa: E402
@@ -40,7 +49,7 @@ from pipeline import publish, stages, status, watch  # noqa: E402
 from pipeline.checked import FileCheck, has_errors  # noqa: E402
 from pipeline.document import slugify  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
-from pipeline.render import OutputFormat, is_transient  # noqa: E402
+from pipeline.render import OutputFormat, is_transient, load_renderers  # noqa: E402
 from pipeline.source import find_cycles  # noqa: E402
 from pipeline.validate import CheckCache  # noqa: E402
 
@@ -285,8 +294,21 @@ def _validate_dropped_files(submissions_root: Path, stop: threading.Event) -> No
                 logger.exception("could not start validation of %s/%s", cycle, file)
 
 
+def flush_to_server() -> None:
+    """Send the logs and events still queued before the server they go to is stopped."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=10)
+    EventsWorker.drain_all(timeout=10)
+
+
 if __name__ == "__main__":
-    outcome = annual_report(return_state=True)
+    with _API:
+        load_renderers(SETTINGS.formats)
+        _API.wait()
+        outcome = annual_report(return_state=True)
+        flush_to_server()
     published = value_of(outcome) if outcome.is_completed() else None
     if not isinstance(published, publish.Published):
         raise SystemExit(f"error: nothing published.\n{outcome.message}")

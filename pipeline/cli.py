@@ -222,34 +222,43 @@ def _schema(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
-    prepare_prefect()
-    from flows import all_reports, annual_report, value_of
+    from pipeline.prefect_api import connect
+    from pipeline.render import load_renderers
 
     formats = arguments.formats or list(SETTINGS.formats)
-    roots = {"submissions_root": arguments.submissions.resolve(), "outputs_root": arguments.outputs.resolve()}
+    with connect() as api:  # a temporary server boots while the flow's code is imported
+        prepare_prefect()
+        from flows import all_reports, annual_report, flush_to_server, value_of
+
+        load_renderers(formats)
+        api.wait()
+        roots = {"submissions_root": arguments.submissions.resolve(), "outputs_root": arguments.outputs.resolve()}
+        try:
+            if arguments.all:
+                state = all_reports(formats=formats, strict=arguments.strict, **roots, return_state=True)
+            else:
+                state = annual_report(
+                    cycle=arguments.cycle,
+                    formats=formats,
+                    strict=arguments.strict,
+                    keep_history=arguments.keep_history,
+                    **roots,
+                    return_state=True,
+                )
+            result = value_of(state) if state.is_completed() else None
+        finally:
+            flush_to_server()
     if arguments.all:
-        state = all_reports(formats=formats, strict=arguments.strict, **roots, return_state=True)
-        if not state.is_completed():
+        if not isinstance(result, dict):
             print(f"error: {state.message}", file=sys.stderr)
             return 1
-        results = value_of(state)
-        assert isinstance(results, dict)
-        for cycle, result in results.items():
-            print(f"{cycle}: {result}")
+        for cycle, outcome in result.items():
+            print(f"{cycle}: {outcome}")
         return 0
-    outcome = annual_report(
-        cycle=arguments.cycle,
-        formats=formats,
-        strict=arguments.strict,
-        keep_history=arguments.keep_history,
-        **roots,
-        return_state=True,
-    )
-    published = value_of(outcome) if outcome.is_completed() else None
-    if not isinstance(published, Published):
-        print(f"error: nothing published.\n{outcome.message}", file=sys.stderr)
+    if not isinstance(result, Published):
+        print(f"error: nothing published.\n{state.message}", file=sys.stderr)
         return 1
-    print(describe(published))
+    print(describe(result))
     return 0
 
 

@@ -155,3 +155,24 @@ def test_a_dropped_file_is_validated_within_seconds(served: dict[str, Any]) -> N
     assert "progess" in artifact["data"] and "did you mean" in artifact["data"]
     status = (served["outputs"] / REAL_CYCLE / "status.md").read_text()
     assert "2015-action-04/late-response.yaml" in status
+
+
+def test_a_build_from_the_command_line_runs_on_the_server_already_running(served: dict[str, Any]) -> None:
+    api, outputs = served["api"], served["home"] / "cli-outputs"
+    environment = {**os.environ, "PREFECT_HOME": str(served["home"]), "PREFECT_API_URL": api}
+    command = [sys.executable, "-m", "pipeline", "build", "--format", "html", "--outputs", str(outputs)]
+    result = subprocess.run(
+        [*command, "--submissions", str(served["submissions"])],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Prefect: using the server running at {api}" in result.stderr
+    assert "temporary" not in result.stderr
+    manifest = json.loads((outputs / REAL_CYCLE / "manifest.json").read_text())
+    run = _flow_run(api, manifest["flow_run_id"])  # the coordinator's server has the run
+    assert run["state"]["type"] == "COMPLETED"
+    assert run["parameters"]["outputs_root"] == str(outputs)

@@ -8,7 +8,7 @@ so they cannot disagree; a new format is a module beside this one and one line h
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from pipeline.document import Report
@@ -48,6 +48,12 @@ def render(report: Report, output_format: str) -> bytes:
     renderer: Callable[[Report], bytes | str] = getattr(importlib.import_module(module), function)
     output = renderer(report)
     return output.encode("utf-8") if isinstance(output, str) else output
+
+
+def load_renderers(formats: Iterable[str]) -> None:
+    """Import these formats' renderers now, e.g. while waiting on something else."""
+    for output_format in formats:
+        importlib.import_module(OutputFormat.named(output_format).renderer.split(":")[0])
 
 
 def is_transient(error: BaseException | None) -> bool:

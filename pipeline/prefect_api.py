@@ -1,0 +1,159 @@
+"""Which Prefect server a build records its run on: one already running for the project, or
+a temporary one started for this build and stopped after it.
+
+Without a server, Prefect starts its own for every run, importing the server's code in the
+build's process (about 3 s) only to boot it in a subprocess that imports it again, one after
+the other. Here the temporary server is started first, before Prefect is imported, so it
+boots on the other core while the build imports its code and reads its files; the build's
+process never imports `prefect.server`. This module imports nothing of Prefect's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+from pipeline.settings import SETTINGS, Settings
+
+# A first run on a fresh clone creates the database (migrations): allow for it.
+_BOOT_TIMEOUT_SECONDS = 180
+_STOP_TIMEOUT_SECONDS = 10
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class PrefectApi:
+    """The API a build talks to; `wait()` before the first call to it."""
+
+    url: str
+    server: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def temporary(self) -> bool:
+        return self.server is not None
+
+    def describe(self) -> str:
+        if self.server is None:
+            return f"Prefect: using the server running at {self.url}"
+        return f"Prefect: no server running; starting a temporary one at {self.url} for this build"
+
+    def __enter__(self) -> PrefectApi:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.stop()
+
+    def wait(self) -> None:
+        """Return once the server answers; a temporary server that dies or never answers is an error."""
+        if self.server is None:
+            return
+        deadline = self.started + _BOOT_TIMEOUT_SECONDS
+        while not healthy(self.url, timeout=1.0):
+            if self.server.poll() is not None:
+                raise PipelineError(f"the temporary Prefect server stopped while starting:\n{self._log_tail()}")
+            if time.monotonic() > deadline:
+                raise PipelineError(
+                    f"the temporary Prefect server did not answer within {_BOOT_TIMEOUT_SECONDS} s:\n{self._log_tail()}"
+                )
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Stop a temporary server (a running one is left alone)."""
+        if self.server is None or self.server.poll() is not None:
+            return
+        self.server.terminate()
+        try:
+            self.server.wait(timeout=_STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait()
+
+    def _log_tail(self) -> str:
+        if self.log is None or not self.log.exists():
+            return ""
+        return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-20:])
+
+
+def healthy(url: str, timeout: float = 0.5) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as response:  # noqa: S310 (our own http URL)
+            return bool(response.status == 200 and response.read().strip() == b"true")
+    except (OSError, urllib.error.URLError, ValueError):
+        return False
+
+
+def connect(settings: Settings = SETTINGS) -> PrefectApi:
+    """The server to use, announced on stderr: PREFECT_API_URL if set, else the project's
+    standing server if it answers, else a temporary one started now (use the result in a
+    `with` block, which stops it however the build ends). Sets PREFECT_API_URL for this
+    process and the processes it starts. Call before Prefect is imported."""
+    api = _find_or_start(settings)
+    print(api.describe(), file=sys.stderr, flush=True)
+    return api
+
+
+def _find_or_start(settings: Settings) -> PrefectApi:
+    given = os.environ.get("PREFECT_API_URL")
+    if given:
+        if not healthy(given):
+            raise PipelineError(
+                f"PREFECT_API_URL is {given}, but no Prefect server answers there: "
+                "start it (make server), or unset PREFECT_API_URL to build with a temporary server"
+            )
+        return PrefectApi(given)
+    if healthy(settings.server_api_url):
+        os.environ["PREFECT_API_URL"] = settings.server_api_url
+        return PrefectApi(settings.server_api_url)
+    return _start_temporary(settings)
+
+
+def _start_temporary(settings: Settings) -> PrefectApi:
+    port = _free_port(settings.server_host)
+    url = f"http://{settings.server_host}:{port}/api"
+    settings.prefect_home.mkdir(parents=True, exist_ok=True)
+    log = settings.prefect_home / "temporary-server.log"
+    environment = {
+        **os.environ,
+        "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(settings.prefect_home)),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_UI_ENABLED": "false",
+    }
+    command = [sys.executable, "-m", "prefect", "server", "start", "--no-services", "--no-ui"]
+    command += ["--host", settings.server_host, "--port", str(port), "--log-level", "WARNING"]
+    with log.open("wb") as output:
+        server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+            command,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_stop_with_parent,  # noqa: PLW1509 (called before any thread is started)
+        )
+    os.environ["PREFECT_API_URL"] = url
+    return PrefectApi(url, server, log)
+
+
+def _stop_with_parent() -> None:
+    """In the server's process: have Linux stop it if the build's process dies without
+    stopping it (killed outright), so no server is ever left behind."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the build's own clean-up still stops it
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
