@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
+import resource
 import threading
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
+from uuid import UUID
 
 from pipeline.settings import SETTINGS, prepare_prefect
 
@@ -31,21 +34,27 @@ if __name__ == "__main__":  # `python flows.py`: a temporary server boots while 
 prepare_prefect()  # before Prefect is imported: it reads its settings then
 
 from prefect import Task, flow, get_run_logger, serve, task  # noqa: E402
-from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
+from prefect.artifacts import (  # noqa: E402
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.client.schemas.objects import State  # noqa: E402
 from prefect.deployments import run_deployment  # noqa: E402
 from prefect.deployments.runner import RunnerDeployment  # noqa: E402
 from prefect.filesystems import WritableFileSystem  # noqa: E402
 from prefect.flows import Flow  # noqa: E402
+from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 from prefect.logging import get_logger  # noqa: E402
 from prefect.results import ResultStore, get_default_result_storage  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 from prefect.schedules import Cron  # noqa: E402
 from prefect.states import Failed  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline import publish, stages, status, watch  # noqa: E402
+from pipeline import progress, publish, stages, status, watch  # noqa: E402
 from pipeline.checked import FileCheck, has_errors  # noqa: E402
 from pipeline.document import slugify  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
@@ -186,32 +195,75 @@ def annual_report(
         return Failed(message=str(error))
 
 
+def _build_cycle(
+    cycle: str, formats: list[OutputFormat], strict: bool, submissions_root: Path, outputs_root: Path
+) -> str:
+    """One cycle's annual-report run; its outcome in a few words."""
+    state = annual_report(
+        cycle=cycle,
+        formats=formats,
+        strict=strict,
+        submissions_root=submissions_root,
+        outputs_root=outputs_root,
+        return_state=True,
+    )
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    get_run_logger().info("%s: %s (process %d, peak memory %.0f MiB)", cycle, state.name, os.getpid(), peak_mib)
+    return "Completed" if state.is_completed() else f"{state.name}: {state.message}"
+
+
+build_cycle = task(name="build-cycle", cache_policy=NO_CACHE)(_build_cycle)
+
+
 @flow(name="all-reports")
 def all_reports(
     formats: list[OutputFormat] = list(SETTINGS.formats),  # noqa: B006, B008 (Prefect copies parameters)
     strict: bool = False,
     submissions_root: Path = SETTINGS.submissions,
     outputs_root: Path = SETTINGS.outputs,
+    workers: int = SETTINGS.workers,
 ) -> dict[str, str] | State:
-    """Rebuild every cycle under submissions/, each as its own annual-report run."""
+    """Rebuild every cycle under submissions/, each as its own annual-report run, `workers` at
+    a time in processes of their own (the work is CPU-bound Python: threads would take turns).
+    A cycle that fails does not stop the others; the run fails if any did, listing every outcome."""
     logger = get_run_logger()
     cycles = find_cycles(submissions_root)
-    results = {}
-    for number, cycle in enumerate(cycles, start=1):
-        logger.info("[%d/%d] %s", number, len(cycles), cycle)
-        state = annual_report(
-            cycle=cycle,
-            formats=formats,
-            strict=strict,
-            submissions_root=submissions_root,
-            outputs_root=outputs_root,
-            return_state=True,
-        )
-        results[cycle] = state.type.value.capitalize()
-        logger.info("[%d/%d] %s: %s", number, len(cycles), cycle, state.name)
+    parameters: dict[str, Any] = {
+        "formats": formats,
+        "strict": strict,
+        "submissions_root": submissions_root,
+        "outputs_root": outputs_root,
+    }
+    outcomes: dict[str, str] = {}
+    counter = progress.Counter(progress.CYCLES, len(cycles))
+    shown = cast(UUID, create_progress_artifact(0.0, key="all-reports-progress", description=f"{len(cycles)} cycle(s)"))
+
+    def finished(cycle: str, outcome: str) -> None:
+        outcomes[cycle] = outcome
+        step = counter.finished(f"{cycle}: {outcome}")
+        update_progress_artifact(shown, 100 * step.done / step.total, f"{step.done} of {step.total} cycle(s) built")
+        logger.info("[%d/%d] %s: %s", step.done, step.total, cycle, outcome)
+
+    if workers <= 1 or len(cycles) <= 1:
+        for cycle in cycles:
+            finished(cycle, _build_cycle(cycle, **parameters))
+    else:
+        with ProcessPoolTaskRunner(max_workers=min(workers, len(cycles))) as pool:
+            futures: dict[PrefectFuture[str], str] = {
+                pool.submit(build_cycle, {"cycle": cycle, **parameters}): cycle for cycle in cycles
+            }
+            for future in as_completed(list(futures)):
+                try:
+                    outcome = future.result()
+                except Exception as error:  # the worker process itself failed: say so, build the rest
+                    outcome = f"{type(error).__name__}: {error}"
+                finished(futures[future], outcome)
+    results = {cycle: outcomes[cycle] for cycle in cycles}
     failed = [cycle for cycle, outcome in results.items() if outcome != "Completed"]
     if failed:
-        return Failed(message=f"{len(failed)} of {len(cycles)} cycle(s) not published: {', '.join(failed)}")
+        return Failed(
+            message=f"{len(failed)} of {len(cycles)} cycle(s) not published: {', '.join(failed)}", data=results
+        )
     return results
 
 

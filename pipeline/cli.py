@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
 from pipeline.names import closest
@@ -78,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"output format; repeat for several (default: {', '.join(SETTINGS.formats)})",
     )
     build.add_argument("--all", action="store_true", help="build every cycle under submissions/")
+    build.add_argument(
+        "--workers",
+        type=_positive,
+        default=SETTINGS.workers,
+        metavar="N",
+        help="with --all: build N cycles at once, each in a process of its own (default: %(default)s)",
+    )
     build.add_argument("--strict", action="store_true", help="publish nothing if any file has a problem")
     build.add_argument(
         "--keep-history",
@@ -222,43 +230,50 @@ def _schema(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
+    from pipeline import progress
     from pipeline.prefect_api import connect
     from pipeline.render import load_renderers
 
     formats = arguments.formats or list(SETTINGS.formats)
     with connect() as api:  # a temporary server boots while the flow's code is imported
         prepare_prefect()
+        from prefect.client.schemas.objects import State
+
         from flows import all_reports, annual_report, flush_to_server, value_of
 
         load_renderers(formats)
         api.wait()
         roots = {"submissions_root": arguments.submissions.resolve(), "outputs_root": arguments.outputs.resolve()}
         try:
-            if arguments.all:
-                state = all_reports(formats=formats, strict=arguments.strict, **roots, return_state=True)
-            else:
-                state = annual_report(
-                    cycle=arguments.cycle,
-                    formats=formats,
-                    strict=arguments.strict,
-                    keep_history=arguments.keep_history,
-                    **roots,
-                    return_state=True,
-                )
-            result = value_of(state) if state.is_completed() else None
+            state: State[Any]
+            with progress.on_terminal():
+                if arguments.all:
+                    state = all_reports(
+                        formats=formats, strict=arguments.strict, workers=arguments.workers, **roots, return_state=True
+                    )
+                else:
+                    state = annual_report(
+                        cycle=arguments.cycle,
+                        formats=formats,
+                        strict=arguments.strict,
+                        keep_history=arguments.keep_history,
+                        **roots,
+                        return_state=True,
+                    )
+            result: object = value_of(state)
         finally:
             flush_to_server()
-    if arguments.all:
-        if not isinstance(result, dict):
-            print(f"error: {state.message}", file=sys.stderr)
-            return 1
+    if arguments.all and isinstance(result, dict):
         for cycle, outcome in result.items():
             print(f"{cycle}: {outcome}")
-        return 0
-    if not isinstance(result, Published):
-        print(f"error: nothing published.\n{state.message}", file=sys.stderr)
+    elif isinstance(result, Published):
+        print(describe(result))
+    if not state.is_completed():
+        print(
+            f"error: {state.message}" if arguments.all else f"error: nothing published.\n{state.message}",
+            file=sys.stderr,
+        )
         return 1
-    print(describe(result))
     return 0
 
 
@@ -308,6 +323,13 @@ def _import(arguments: argparse.Namespace) -> int:
     print(f"wrote {folder}: {REPORT_CONFIG_FILE} and {_count(len(imported.submissions), 'department file')}")
     print(f"check it against the page, then build it: python -m pipeline build --cycle {arguments.cycle}")
     return 0
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return number
 
 
 def _count(number: int, noun: str) -> str:

@@ -39,6 +39,12 @@ class Settings:
     timezone: str = "Europe/London"
     """The schedule's time zone."""
 
+    progress_from_departments: int = 100
+    """Builds of cycles this large show each stage's progress on the command line (a bar on a terminal)."""
+
+    workers: int = 1
+    """How many cycles `build --all` and the all-reports flow build at once, each in a process of its own."""
+
     prefect_home: Path = PROJECT / ".prefect"
     """Prefect's local state for runs without a server (its SQLite database), kept in the project."""
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from pipeline import model, publish, render, source, status, validate
+from pipeline import model, progress, publish, render, source, status, validate
 from pipeline.checked import CycleCheck
 from pipeline.document import Report
 from pipeline.errors import InvalidInputError, Problem
@@ -226,6 +226,8 @@ def build(request: BuildRequest, runner: Runner | None = None) -> Published:
         raise
     report = runner.submit(build_model, check)
     outputs = {output: runner.submit(render_output, report, output) for output in dict.fromkeys(request.formats)}
+    if checked is not None and len(checked.submissions) >= SETTINGS.progress_from_departments:
+        _show_progress(request.cycle, report, outputs)
     return runner.submit(
         publish_outputs,
         request.outputs_root,
@@ -236,6 +238,16 @@ def build(request: BuildRequest, runner: Runner | None = None) -> Published:
         request.keep_history,
         runner.run_id,
     ).result()
+
+
+def _show_progress(cycle: str, report: Pending[Report], outputs: Mapping[OutputFormat, Pending[bytes]]) -> None:
+    """Say as each stage of a large build finishes (they run meanwhile; this only waits on them)."""
+    steps = progress.Counter(cycle, 1 + len(outputs))
+    report.result()
+    steps.finished("model built")
+    for output, rendered in outputs.items():
+        rendered.result()
+        steps.finished(f"{output} rendered")
 
 
 def check_file(

@@ -242,18 +242,38 @@ def test_rendering_retries_transient_errors_only(tmp_path: Path, monkeypatch: py
     assert not (tmp_path / "out2" / "test-cycle" / "report.html").exists()
 
 
-def test_all_reports_builds_every_cycle_and_names_the_failures(tmp_path: Path) -> None:
-    from flows import all_reports
+@pytest.mark.parametrize("workers", [1, 2])
+def test_all_reports_builds_every_cycle_and_names_the_failures(tmp_path: Path, workers: int) -> None:
+    from flows import all_reports, value_of
 
     root = tmp_path / "submissions"
     write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office")}, cycle="2015-action-01")
     write_cycle(root, {"health.yaml": submission()}, config={**CONFIG, "action": "one"}, cycle="2015-action-02")
+    write_cycle(root, {"health.yaml": submission()}, cycle="2015-action-03")
     (root / "not-a-cycle").mkdir()
-    state = all_reports(formats=["html"], submissions_root=root, outputs_root=tmp_path / "out", return_state=True)
+    state = all_reports(
+        formats=["html"], submissions_root=root, outputs_root=tmp_path / "out", workers=workers, return_state=True
+    )
     assert state.is_failed()
-    assert state.message == "1 of 2 cycle(s) not published: 2015-action-02"
+    assert state.message == "1 of 3 cycle(s) not published: 2015-action-02"
+    outcomes = value_of(state)  # every cycle's outcome, in order, the failure with its file and line
+    assert list(outcomes) == ["2015-action-01", "2015-action-02", "2015-action-03"]
+    assert outcomes["2015-action-01"] == outcomes["2015-action-03"] == "Completed"
+    assert outcomes["2015-action-02"].startswith("Failed: ") and "report.yaml:" in outcomes["2015-action-02"]
     assert (tmp_path / "out" / "2015-action-01" / "report.html").exists()
+    assert (tmp_path / "out" / "2015-action-03" / "report.html").exists()
     assert not (tmp_path / "out" / "2015-action-02" / "report.html").exists()
+    # The UI's progress bar for the run, at 100 once every cycle is done.
+    (artifact,) = (
+        httpx.post(
+            f"{PREFECT_API_URL.value()}/artifacts/filter",
+            json={"artifacts": {"key": {"any_": ["all-reports-progress"]}}, "sort": "CREATED_DESC", "limit": 1},
+        )
+        .raise_for_status()
+        .json()
+    )
+    assert artifact["type"] == "progress" and artifact["data"] == 100.0
+    assert artifact["flow_run_id"] == str(state.state_details.flow_run_id)
 
 
 def test_scales_out_on_a_local_dask_cluster(real_submissions: Path, tmp_path: Path) -> None:
