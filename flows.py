@@ -240,7 +240,7 @@ def all_reports(
 
     def finished(cycle: str, outcome: str) -> None:
         outcomes[cycle] = outcome
-        step = counter.finished(f"{cycle}: {outcome}")
+        step = counter.finished(f"{cycle}: {outcome.splitlines()[0]}")
         update_progress_artifact(shown, 100 * step.done / step.total, f"{step.done} of {step.total} cycle(s) built")
         logger.info("[%d/%d] %s: %s", step.done, step.total, cycle, outcome)
 
