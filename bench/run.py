@@ -4,7 +4,9 @@
 
 For each size (1×, 10×, 100× the real report's 17 departments) it times, as whole
 processes, each repeated and taking the median:
-  pipeline        `python -m pipeline build` (the Prefect flow, local mode): HTML+PDF+DOCX
+  pipeline        `python -m pipeline build` (the Prefect flow) with no server running: it
+                  starts a temporary server, and stops it after the run: HTML+PDF+DOCX
+  on a server     the same with a Prefect server already running (PREFECT_API_URL)
   stages only     the same pipeline functions called without Prefect
   bare WeasyPrint WeasyPrint's `write_pdf` on the pipeline's own HTML with the pipeline's
                   options (PDF/UA-1 tags, pdf.css): the same PDF, the PDF's floor
@@ -12,7 +14,9 @@ processes, each repeated and taking the median:
   bare DOCX       python-docx writing the same content, no template (the DOCX's floor)
   Pandoc          pandoc → HTML, DOCX, and PDF with --pdf-engine=weasyprint
   validate        `python -m pipeline validate` on the cycle folder
-and records peak RSS (/usr/bin/time -v) and the PDF's page count. It prints ratios,
+At 1× it also times the first build in an empty PREFECT_HOME (a fresh clone: the database
+is created), and bench/workers.py times `build --all` over 16 cycles with 1 and 2 workers.
+It records peak RSS (/usr/bin/time -v) and the PDF's page count. It prints ratios,
 which are what to compare on a shared machine, and writes bench/results.json.
 Absolute seconds are printed but nothing is asserted.
 """
@@ -49,15 +53,18 @@ ENV = {
 }
 
 sys.path.insert(0, str(PROJECT))
+from bench import workers  # noqa: E402
 from bench.generate import generate  # noqa: E402
 
 
-def measure_repeated(command: list[str], repeats: int) -> dict[str, float]:
+def measure_repeated(command: list[str], repeats: int, extra: dict[str, str] | None = None) -> dict[str, float]:
     """Median wall seconds and the largest peak RSS (MiB) over repeated runs."""
     seconds, peaks = [], []
     for _ in range(repeats):
         started = time.perf_counter()
-        result = subprocess.run(["/usr/bin/time", "-v", *command], cwd=PROJECT, env=ENV, capture_output=True, text=True)
+        result = subprocess.run(
+            ["/usr/bin/time", "-v", *command], cwd=PROJECT, env={**ENV, **(extra or {})}, capture_output=True, text=True
+        )
         seconds.append(time.perf_counter() - started)
         if result.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
@@ -66,7 +73,43 @@ def measure_repeated(command: list[str], repeats: int) -> dict[str, float]:
     return {"seconds": statistics.median(seconds), "peak_mib": max(peaks)}
 
 
-def bench_size(multiplier: int) -> dict[str, object]:
+class RunningServer:
+    """A Prefect server started for the benchmark and stopped after it, as `make server` would run one."""
+
+    def __enter__(self) -> str:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/api"
+        command = [PYTHON, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
+        home = DATA / "standing-server"
+        home.mkdir(parents=True, exist_ok=True)
+        environment = {**ENV, "PREFECT_HOME": str(home)}
+        self.process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sys.path.insert(0, str(PROJECT))
+        from pipeline.prefect_api import healthy
+
+        while not healthy(self.url):
+            time.sleep(0.2)
+        return self.url
+
+    def __exit__(self, *exception: object) -> None:
+        self.process.terminate()
+        self.process.wait()
+
+
+def build_command(cycle: str, outputs: Path) -> list[str]:
+    return [PYTHON, "-m", "pipeline", "build", "--cycle", cycle, "--submissions", str(DATA / "submissions")] + [
+        "--outputs",
+        str(outputs),
+        "--keep-history",
+        "0",
+    ]
+
+
+def bench_size(multiplier: int, server_url: str) -> dict[str, object]:
     repeats = REPEATS_100 if multiplier >= 100 else REPEATS
 
     def measure(command: list[str]) -> dict[str, float]:
@@ -78,22 +121,14 @@ def bench_size(multiplier: int) -> dict[str, object]:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     results: dict[str, object] = {"departments": 17 * multiplier, "repeats": repeats}
-    results["pipeline"] = measure(
-        [
-            PYTHON,
-            "-m",
-            "pipeline",
-            "build",
-            "--cycle",
-            cycle,
-            "--submissions",
-            str(DATA / "submissions"),
-            "--outputs",
-            str(work / "pipeline"),
-            "--keep-history",
-            "0",
-        ]
+    results["pipeline"] = measure(build_command(cycle, work / "pipeline"))
+    results["pipeline_on_server"] = measure_repeated(
+        build_command(cycle, work / "on-server"), repeats, {"PREFECT_API_URL": server_url}
     )
+    if multiplier == 1:  # a fresh clone's first build: Prefect creates its database
+        first = DATA / "fresh-prefect-home"
+        shutil.rmtree(first, ignore_errors=True)
+        results["first_run"] = measure_repeated(build_command(cycle, work / "first"), 1, {"PREFECT_HOME": str(first)})
     results["stages_only"] = measure(
         [PYTHON, str(HERE / "stages_only.py"), str(DATA / "submissions"), cycle, str(work / "stages")]
     )
@@ -139,6 +174,9 @@ def bench_size(multiplier: int) -> dict[str, object]:
         "stages_over_floor": results["stages_only"]["seconds"] / floor,  # type: ignore[index]
         "pipeline_over_pandoc": pipeline_seconds / results["pandoc"]["seconds"],
         "prefect_overhead_seconds": pipeline_seconds - results["stages_only"]["seconds"],  # type: ignore[index]
+        "pipeline_over_stages": pipeline_seconds / results["stages_only"]["seconds"],  # type: ignore[index]
+        "on_server_over_stages": results["pipeline_on_server"]["seconds"]  # type: ignore[index]
+        / results["stages_only"]["seconds"],  # type: ignore[index]
         "stages_over_pandoc": results["stages_only"]["seconds"] / results["pandoc"]["seconds"],  # type: ignore[index]
         "tagged_over_untagged": results["bare_weasyprint"]["seconds"]  # type: ignore[index]
         / results["bare_weasyprint_untagged"]["seconds"],  # type: ignore[index]
@@ -147,7 +185,8 @@ def bench_size(multiplier: int) -> dict[str, object]:
 
 
 def main() -> None:
-    measured = {f"{size}x": bench_size(size) for size in SIZES}
+    with RunningServer() as server_url:
+        measured: dict[str, dict[str, object]] = {f"{size}x": bench_size(size, server_url) for size in SIZES}
     print("\nmedians of repeated runs (see results.json for the counts); ratios are what to compare")
     header = (
         f"{'size':>5} {'depts':>6} {'pages':>6} {'pipeline':>9} {'stages':>7} {'floor':>7} {'pandoc':>7} "
@@ -175,7 +214,18 @@ def main() -> None:
         if "100x" in measured:
             hundred = measured["100x"]["stages_only"]["seconds"]
             print(f"100× / 1× after start-up: {(hundred - startup) / (one - startup):.1f} (linear = 100)")
-    (HERE / "results.json").write_text(json.dumps(measured, indent=2) + "\n")
+    print("\nstart-up: the pipeline over the stages alone, as whole processes")
+    print(f"{'size':>5} {'no server (temporary)':>22} {'running server':>15}")
+    for size, result in measured.items():
+        ratios = result["ratios"]
+        print(f"{size:>5} {ratios['pipeline_over_stages']:22.2f} {ratios['on_server_over_stages']:15.2f}")
+    if "1x" in measured:
+        print(f"first build in a fresh clone (database created): {measured['1x']['first_run']['seconds']:.2f} s")
+    peaks = {size: result["pipeline"]["peak_mib"] for size, result in measured.items()}
+    print("peak RSS of the pipeline: " + ", ".join(f"{size} {peak:.0f} MiB" for size, peak in peaks.items()))
+    fan_out = workers.bench(DATA / "workers", {**ENV, "PREFECT_HOME": str(DATA / "workers" / "prefect")})
+    workers.show(fan_out)
+    (HERE / "results.json").write_text(json.dumps({**measured, "workers": fan_out}, indent=2) + "\n")
     print(f"wrote {HERE / 'results.json'}")
 
 

@@ -123,11 +123,12 @@ def _find_or_start(settings: Settings) -> PrefectApi:
 def _start_temporary(settings: Settings) -> PrefectApi:
     port = _free_port(settings.server_host)
     url = f"http://{settings.server_host}:{port}/api"
-    settings.prefect_home.mkdir(parents=True, exist_ok=True)
-    log = settings.prefect_home / "temporary-server.log"
+    home = Path(os.environ.get("PREFECT_HOME", settings.prefect_home))
+    home.mkdir(parents=True, exist_ok=True)
+    log = home / "temporary-server.log"
     environment = {
         **os.environ,
-        "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(settings.prefect_home)),
+        "PREFECT_HOME": str(home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_UI_ENABLED": "false",
     }

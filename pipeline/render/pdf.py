@@ -15,6 +15,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pipeline.document import Report
 from pipeline.render.html import TEMPLATES, render_html
+from pipeline.render.pydyf_page_references import kept_page_references
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def render_pdf(report: Report) -> bytes:
     # PDF dates come from the page's dcterms meta tags; the embedded font subsets
     # take theirs from SOURCE_DATE_EPOCH. Both derive from the report, so the same
     # inputs give the same bytes.
-    with _source_date_epoch(report), _fewer_collections():
+    with _source_date_epoch(report), _fewer_collections(), kept_page_references():
         return document.write_pdf(
             stylesheets=[CSS(filename=TEMPLATES / "pdf.css", url_fetcher=fetcher)],
             pdf_variant="pdf/ua-1",

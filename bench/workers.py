@@ -1,0 +1,83 @@
+"""`build --all` over many small cycles with 1 worker and with 2: what a second core gives.
+
+    python bench/workers.py        (also run by bench/run.py)
+
+16 synthetic cycles, each the real report (1×, 17 departments), built to HTML, PDF and DOCX.
+Prints the speedup of 2 workers over 1 (one run each, in the same session) and the peak
+memory of the largest process, which is one worker's (GNU time's maximum over the tree).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from bench.generate import REAL  # noqa: E402
+
+CYCLES = 16
+
+
+def cycles_root(root: Path) -> Path:
+    """16 copies of the real cycle under root/submissions."""
+    submissions = root / "submissions"
+    shutil.rmtree(submissions, ignore_errors=True)
+    for number in range(1, CYCLES + 1):
+        shutil.copytree(REAL, submissions / f"bench-cycle-{number:02d}")
+    return submissions
+
+
+def measure(workers: int, root: Path, environment: dict[str, str]) -> dict[str, float]:
+    submissions = cycles_root(root)
+    outputs = root / f"outputs-{workers}"
+    shutil.rmtree(outputs, ignore_errors=True)
+    command = [sys.executable, "-m", "pipeline", "build", "--all", "--workers", str(workers)]
+    started = time.perf_counter()
+    result = subprocess.run(
+        ["/usr/bin/time", "-v", *command, "--submissions", str(submissions), "--outputs", str(outputs)],
+        cwd=HERE.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"build --all --workers {workers} failed:\n{result.stderr[-3000:]}")
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
+    worker_peaks = [int(mib) for mib in re.findall(r"peak memory (\d+) MiB", result.stderr)]
+    cpu = sum(float(value) for value in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", result.stderr))
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_mib": int(peak[1]) / 1024 if peak else 0.0,
+        "worker_peak_mib": max(worker_peaks, default=0),
+    }
+
+
+def bench(root: Path, environment: dict[str, str]) -> dict[str, object]:
+    one = measure(1, root, environment)
+    two = measure(2, root, environment)
+    return {"cycles": CYCLES, "one_worker": one, "two_workers": two, "speedup": one["seconds"] / two["seconds"]}
+
+
+def show(result: dict[str, object]) -> None:
+    one, two = result["one_worker"], result["two_workers"]
+    assert isinstance(one, dict) and isinstance(two, dict)
+    print(
+        f"\nbuild --all, {result['cycles']} cycles at 1×: 1 worker {one['seconds']:.2f} s, "
+        f"2 workers {two['seconds']:.2f} s (CPU {one['cpu_seconds']:.1f} s and {two['cpu_seconds']:.1f} s), "
+        f"speedup {result['speedup']:.2f}× "
+        f"(peak memory per worker {two['worker_peak_mib']:.0f} MiB; largest process {two['peak_mib']:.0f} MiB)"
+    )
+
+
+if __name__ == "__main__":
+    import os
+
+    data = HERE / "data" / "workers"
+    show(bench(data, {**os.environ, "PREFECT_HOME": str(data / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}))
