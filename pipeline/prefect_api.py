@@ -55,6 +55,8 @@ class PrefectApi:
 
     def __exit__(self, *exception: object) -> None:
         self.stop()
+        if self.server is not None:  # the URL was ours: a later build in this process looks again
+            os.environ.pop("PREFECT_API_URL", None)
 
     def wait(self) -> None:
         """Return once the server answers; a temporary server that dies or never answers is an error."""
