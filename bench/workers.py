@@ -41,7 +41,7 @@ def measure(workers: int, root: Path, environment: dict[str, str]) -> dict[str, 
     result = subprocess.run(
         ["/usr/bin/time", "-v", *command, "--submissions", str(submissions), "--outputs", str(outputs)],
         cwd=HERE.parent,
-        env=environment,
+        env={**environment, "PREFECT_LOGGING_LEVEL": "INFO"},  # each worker logs its peak memory at INFO
         capture_output=True,
         text=True,
     )
