@@ -41,10 +41,6 @@ class PrefectApi:
     log: Path | None = None
     started: float = field(default_factory=time.monotonic)
 
-    @property
-    def temporary(self) -> bool:
-        return self.server is not None
-
     def describe(self) -> str:
         if self.server is None:
             return f"Prefect: using the server running at {self.url}"

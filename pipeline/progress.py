@@ -18,13 +18,13 @@ from typing import TextIO
 class Step:
     """One piece of `total` finished: a stage of a cycle's build, or a whole cycle of several."""
 
-    scope: str  # "stages" or "cycles"
+    scope: str  # what is counted: CYCLES, or the name of the cycle whose stages these are
     label: str
     done: int
     total: int
 
 
-STAGES, CYCLES = "stages", "cycles"
+CYCLES = "cycles"
 
 _listeners: list[Callable[[Step], None]] = []
 _lock = threading.Lock()
