@@ -44,17 +44,21 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.client.schemas.objects import State  # noqa: E402
 from prefect.deployments import run_deployment  # noqa: E402
 from prefect.deployments.runner import RunnerDeployment  # noqa: E402
+from prefect.exceptions import FlowPauseTimeout  # noqa: E402
 from prefect.filesystems import WritableFileSystem  # noqa: E402
+from prefect.flow_runs import pause_flow_run  # noqa: E402
 from prefect.flows import Flow  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
+from prefect.input import RunInput  # noqa: E402
 from prefect.logging import get_logger  # noqa: E402
 from prefect.results import ResultStore, get_default_result_storage  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 from prefect.schedules import Cron  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
+from pydantic import Field  # noqa: E402
 
-from pipeline import progress, publish, stages, status, watch  # noqa: E402
+from pipeline import progress, publish, review, stages, status, watch  # noqa: E402
 from pipeline.checked import FileCheck, has_errors  # noqa: E402
 from pipeline.document import slugify  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
@@ -124,7 +128,10 @@ _TASK_OPTIONS: dict[Callable[..., Any], dict[str, Any]] = {
         "retry_condition_fn": lambda task, task_run, state: is_transient(state.result(raise_on_failure=False)),
     },
 }
-TASKS = {stage: _as_task(stage, **_TASK_OPTIONS.get(stage, {})) for stage in (*stages.STAGES, *stages.STATUS_STAGES)}
+TASKS = {
+    stage: _as_task(stage, **_TASK_OPTIONS.get(stage, {}))
+    for stage in (*stages.STAGES, *stages.STATUS_STAGES, *stages.REVIEW_STAGES)
+}
 
 
 class ResultStoreCache:
@@ -169,6 +176,45 @@ class PrefectRunner:
         return TASKS[stage].submit(*handed, wait_for=upstream)
 
 
+# --- Review: the flow run pauses and the Prefect UI shows the reviewer a form.
+
+
+class ReviewDecision(RunInput):
+    """The form a reviewer fills in to resume a build waiting for review."""
+
+    approved: bool = Field(default=False, description="Tick to publish this build. Leave it unticked to reject it.")
+    reviewer: str = Field(min_length=1, description="Your name, kept in the published manifest.")
+    comment: str = Field(default="", description="Why you approve or reject it; kept with your decision.")
+
+
+def ask_in_the_ui(timeout_seconds: int) -> stages.Reviewer:
+    """A reviewer asked through the run's artifact and Prefect's resume form, waiting at most `timeout_seconds`."""
+
+    def ask(draft: review.Draft) -> review.Decision:
+        summary = review.markdown(draft)
+        create_markdown_artifact(
+            key=f"review-{slugify(draft.cycle)}", markdown=summary, description=f"{draft.cycle}: waiting for review"
+        )
+        get_run_logger().info(
+            "%s is staged in %s and waits for a reviewer: resume this run to decide (%s)",
+            draft.cycle,
+            draft.folder,
+            flow_run.ui_url or "the Prefect UI",
+        )
+        try:
+            answer = pause_flow_run(
+                wait_for_input=ReviewDecision.with_initial_data(description=summary),
+                timeout=timeout_seconds,
+                poll_interval=SETTINGS.review_poll_seconds,
+                key="review",
+            )
+        except FlowPauseTimeout:
+            return review.Decision.unanswered(timeout_seconds)
+        return review.Decision.made_now(answer.approved, answer.reviewer, answer.comment)
+
+    return ask
+
+
 # --- Flows.
 
 
@@ -185,12 +231,16 @@ def annual_report(
     submissions_root: Path = SETTINGS.submissions,
     outputs_root: Path = SETTINGS.outputs,
     keep_history: int = SETTINGS.keep_history,
+    review: bool = False,
+    review_timeout_seconds: int = SETTINGS.review_timeout_seconds,
 ) -> publish.Published | State:
     """Build one cycle's report. Lenient (the default) shows a department whose file has
-    errors as not having responded; strict publishes nothing if any file has a problem."""
+    errors as not having responded; strict publishes nothing if any file has a problem.
+    With review, the run stages the build and pauses until a reviewer approves it (published)
+    or rejects it, or `review_timeout_seconds` pass (nothing published)."""
     request = stages.BuildRequest(cycle, tuple(formats), strict, submissions_root, outputs_root, keep_history)
     try:
-        return stages.build(request, PrefectRunner())
+        return stages.build(request, PrefectRunner(), ask_in_the_ui(review_timeout_seconds) if review else None)
     except PipelineError as error:
         return Failed(message=str(error))
 
@@ -310,8 +360,11 @@ def serve_deployments(
                 annual_report,
                 name="annual-report",
                 schedules=[Cron(schedule, timezone=SETTINGS.timezone)],
-                parameters={"cycle": SETTINGS.default_cycle, **roots},
-                description="Build one cycle's report (HTML, PDF, DOCX) and publish it to outputs/.",
+                parameters={"cycle": SETTINGS.default_cycle, "review": True, **roots},
+                description=(
+                    "Build one cycle's report (HTML, PDF, DOCX), wait for a reviewer to approve it (untick"
+                    " review to skip), and publish it to outputs/."
+                ),
             ),
             _deployment(
                 all_reports, name="all-reports", parameters=roots, description="Rebuild every cycle under submissions/."

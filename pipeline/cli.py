@@ -88,6 +88,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--strict", action="store_true", help="publish nothing if any file has a problem")
     build.add_argument(
+        "--review",
+        action="store_true",
+        help="stage the build and publish it only when a reviewer approves it in the Prefect UI (needs `make server`)",
+    )
+    build.add_argument(
+        "--review-timeout",
+        type=_positive,
+        default=SETTINGS.review_timeout_seconds,
+        metavar="SECONDS",
+        help="with --review: publish nothing if no reviewer answers within this time (default: %(default)s, 7 days)",
+    )
+    build.add_argument(
         "--keep-history",
         type=int,
         default=SETTINGS.keep_history,
@@ -235,7 +247,11 @@ def _build(arguments: argparse.Namespace) -> int:
     from pipeline.render import load_renderers
 
     formats = arguments.formats or list(SETTINGS.formats)
-    with connect() as api:  # a temporary server boots while the flow's code is imported
+    if arguments.review and arguments.all:
+        print("error: --review builds one cycle; name it with --cycle", file=sys.stderr)
+        return 1
+    reviewed = "--review waits for a reviewer in the Prefect UI" if arguments.review else None
+    with connect(standing_only=reviewed) as api:  # a temporary server boots while the flow's code is imported
         prepare_prefect()
         from prefect.client.schemas.objects import State
 
@@ -257,6 +273,8 @@ def _build(arguments: argparse.Namespace) -> int:
                         formats=formats,
                         strict=arguments.strict,
                         keep_history=arguments.keep_history,
+                        review=arguments.review,
+                        review_timeout_seconds=arguments.review_timeout,
                         **roots,
                         return_state=True,
                     )

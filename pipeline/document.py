@@ -86,6 +86,8 @@ class Report:
     published: datetime.date
     intro: str
     departments: tuple[Department, ...]
+    # The years reported on (none in an action's first year); the sections say the same per department.
+    reporting_years: tuple[int, ...] = ()
 
     @property
     def language(self) -> str:

@@ -57,5 +57,9 @@ class CycleNotFoundError(PipelineError):
     """The cycle folder or its report.yaml does not exist."""
 
 
+class NotApprovedError(PipelineError):
+    """A reviewed build its reviewer did not approve, or no one answered in time: nothing was published."""
+
+
 class PublishError(PipelineError):
     """Outputs could not be written; the previous outputs are untouched."""

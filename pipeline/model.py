@@ -38,4 +38,5 @@ def build_report(checked: CheckedCycle) -> Report:
         published=config.published,
         intro=config.intro,
         departments=tuple(departments),
+        reporting_years=tuple(config.reporting_years),
     )

@@ -93,11 +93,19 @@ def healthy(url: str, timeout: float = 0.5) -> bool:
         return False
 
 
-def connect(settings: Settings = SETTINGS) -> PrefectApi:
+def connect(settings: Settings = SETTINGS, *, standing_only: str | None = None) -> PrefectApi:
     """The server to use, announced on stderr: PREFECT_API_URL if set, else the project's
     standing server if it answers, else a temporary one started now (use the result in a
     `with` block, which stops it however the build ends). Sets PREFECT_API_URL for this
-    process and the processes it starts. Call before Prefect is imported."""
+    process and the processes it starts. Call before Prefect is imported.
+
+    `standing_only` says why a temporary server will not do (a reviewer needs the UI of a
+    server that stays up); with it, no running server is an error."""
+    if standing_only and not os.environ.get("PREFECT_API_URL") and not healthy(settings.server_api_url):
+        raise PipelineError(
+            f"{standing_only}, and no Prefect server answers at {settings.server_api_url}: start it"
+            " in another terminal (make server), or set PREFECT_API_URL to the coordinators' server"
+        )
     api = _find_or_start(settings)
     print(api.describe(), file=sys.stderr, flush=True)
     return api

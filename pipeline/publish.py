@@ -1,8 +1,10 @@
 """Publish a build: write every output aside, then move the set into place at once.
 
-`outputs/<cycle>/` always holds one complete build. The new files are written
-to a staging folder beside it and swapped in with a single atomic exchange, so
-a reader, or a crash, never sees a half-written set.
+`outputs/<cycle>/` always holds one complete build: the report files, one zip of them
+with their manifest, the manifest and the run's status. The new files are written to
+a staging folder beside it and swapped in with a single atomic exchange, so a reader,
+or a crash, never sees a half-written set. A build waiting for review is staged under
+`outputs/.review/<cycle>/`, apart from what is published.
 """
 
 from __future__ import annotations
@@ -13,22 +15,27 @@ import datetime
 import errno
 import fcntl
 import hashlib
+import io
 import json
 import os
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.document import Report
 from pipeline.errors import PublishError
+from pipeline.review import text_fingerprints
 from pipeline.settings import SETTINGS
 from pipeline.yaml_file import SourceFile
 
 MANIFEST = "manifest.json"
 HISTORY = "history"
+REVIEW = ".review"
 
 
 @dataclass(frozen=True)
@@ -40,56 +47,136 @@ class Published:
 def describe(published: Published) -> str:
     """What a build published, for the person who ran it."""
     lines = [f"published {published.folder}:"]
-    width = max((len(output["file"]) for output in published.manifest["outputs"]), default=0)
-    for output in published.manifest["outputs"]:
+    listed = [
+        *published.manifest["outputs"],
+        *([published.manifest["bundle"]] if "bundle" in published.manifest else []),
+    ]
+    width = max((len(output["file"]) for output in listed), default=0)
+    for output in listed:
         lines.append(f"  {output['file']:<{width}} {output['bytes']:>9,} bytes  sha256 {output['sha256'][:12]}…")
     lines.append(f"  status: {published.folder / 'status.md'}")
     return "\n".join(lines)
 
 
 def build_manifest(
-    cycle: str, files: dict[str, bytes], inputs: list[SourceFile], inputs_root: Path, flow_run_id: str | None = None
-) -> dict[str, object]:
+    cycle: str,
+    files: dict[str, bytes],
+    inputs: list[SourceFile],
+    inputs_root: Path,
+    flow_run_id: str | None = None,
+    *,
+    about: dict[str, Any] | None = None,
+    review: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """What was published and from what: names, sizes and sha256 of outputs and inputs,
-    and the Prefect flow run that built it."""
-    return {
+    the Prefect flow run that built it, what the report is (`about`, see `report_facts`)
+    and who approved it, if it was reviewed."""
+    manifest: dict[str, Any] = {
         "cycle": cycle,
         "flow_run_id": flow_run_id,
-        "outputs": [
-            {"file": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-            for name, data in sorted(files.items())
-        ],
+        "outputs": [_file_entry(name, data) for name, data in sorted(files.items())],
         "submissions": [
             {"file": source.path.relative_to(inputs_root).as_posix(), "sha256": source.sha256}
             for source in sorted(inputs, key=lambda source: source.path)
         ],
     }
+    if about is not None:
+        manifest.update(about)
+    if review is not None:
+        manifest["review"] = review
+    return manifest
+
+
+def report_facts(report: Report, cycle_status: dict[str, Any]) -> dict[str, Any]:
+    """What the publication hub shows of a build, and what the next review compares against."""
+    return {
+        "report": {
+            "title": report.title,
+            "strategy": report.strategy,
+            "action": report.action,
+            "reporting_years": list(report.reporting_years),
+            "published": report.published.isoformat(),
+        },
+        "departments": {
+            "expected": cycle_status["departments_expected"],
+            "answered": cycle_status["departments_submitted"],
+            "valid": cycle_status["departments_valid"],
+            "missing": cycle_status["departments_expected"] - cycle_status["departments_submitted"],
+        },
+        "text": text_fingerprints(report),
+    }
+
+
+def published_manifest(outputs_root: Path, cycle: str) -> dict[str, Any] | None:
+    """The manifest of the build now published for a cycle, if there is one and it can be read."""
+    try:
+        manifest = json.loads((outputs_root / cycle / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def bundle_name(cycle: str) -> str:
+    return f"{cycle}.zip"
+
+
+def bundle(files: dict[str, bytes], manifest: dict[str, Any], published: str | None = None) -> bytes:
+    """The report files and their manifest in one zip that is the same, byte for byte, for
+    the same files: sorted entries, and every timestamp the report's publication date."""
+    day = datetime.date.fromisoformat(published) if published else datetime.date(1980, 1, 1)
+    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in sorted({**files, MANIFEST: _manifest_bytes(manifest)}.items()):
+            entry = zipfile.ZipInfo(name, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+            entry.create_system = 3  # Unix, whatever builds it
+            archive.writestr(entry, data, compresslevel=9)
+    return buffer.getvalue()
+
+
+def _file_entry(name: str, data: bytes) -> dict[str, Any]:
+    return {"file": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def publish(
     outputs_root: Path,
     cycle: str,
     files: dict[str, bytes],
-    manifest: dict[str, object],
+    manifest: dict[str, Any],
     status: dict[str, bytes] | None = None,
     keep_history: int = SETTINGS.keep_history,
 ) -> Published:
-    """Publish a build: the report files, their manifest, and the run's status files
-    (which describe the run, not the report, so the manifest leaves them out). The
-    build it replaces moves to history/<when it was replaced>/; the newest
+    """Publish a build: the report files, their zip (`bundle`), their manifest, and the run's
+    status files (which describe the run, not the report, so the manifest leaves them out).
+    The manifest lists the zip; the copy inside the zip cannot list itself, and says the rest.
+    The build it replaces moves to history/<when it was replaced>/; the newest
     `keep_history` of those are kept."""
+    report = manifest.get("report")
+    zipped = bundle(files, manifest, report.get("published") if isinstance(report, dict) else None)
+    manifest = {**manifest, "bundle": _file_entry(bundle_name(cycle), zipped)}
     outputs_root.mkdir(parents=True, exist_ok=True)
     with cycle_lock(outputs_root, cycle):
         _remove_abandoned_staging(outputs_root, cycle)
-        return _publish_locked(outputs_root, cycle, files, manifest, status or {}, keep_history)
+        return _publish_locked(
+            outputs_root, cycle, {**files, bundle_name(cycle): zipped}, manifest, status or {}, keep_history
+        )
 
 
 @contextmanager
 def cycle_lock(outputs_root: Path, cycle: str) -> Iterator[None]:
     """One publisher per cycle at a time, across processes; a second waits its turn.
     The kernel drops the lock if its holder dies, so a killed run never blocks the next."""
-    outputs_root.mkdir(parents=True, exist_ok=True)
-    with open(outputs_root / f".{cycle}.lock", "a") as lock:
+    with exclusive(outputs_root / f".{cycle}.lock"):
+        yield
+
+
+@contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold a lock file's exclusive lock, waiting for it if another process has it."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -107,7 +194,7 @@ def _publish_locked(
     outputs_root: Path,
     cycle: str,
     files: dict[str, bytes],
-    manifest: dict[str, object],
+    manifest: dict[str, Any],
     status: dict[str, bytes],
     keep_history: int,
 ) -> Published:
@@ -171,7 +258,33 @@ def _replace_files(target: Path, files: dict[str, bytes]) -> None:
     _fsync_directory(target)
 
 
-def _manifest_bytes(manifest: dict[str, object]) -> bytes:
+def stage_for_review(outputs_root: Path, cycle: str, files: dict[str, bytes]) -> Path:
+    """Put a build where its reviewer can open it, replacing any earlier one waiting for review;
+    nothing published changes."""
+    folder = outputs_root / REVIEW / cycle
+    try:
+        with cycle_lock(outputs_root, cycle):
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{cycle}.staging-", dir=folder.parent))
+            for name, data in files.items():
+                _write_synced(staging / name, data)
+            os.chmod(staging, 0o755)
+            shutil.rmtree(folder, ignore_errors=True)
+            os.rename(staging, folder)
+    except OSError as error:
+        raise PublishError(f"could not stage the build for review in {folder}: {error}") from error
+    return folder
+
+
+def withdraw_review(outputs_root: Path, cycle: str) -> None:
+    """The staged copy, once the review is decided (published, or not)."""
+    review = outputs_root / REVIEW
+    shutil.rmtree(review / cycle, ignore_errors=True)
+    for leftover in review.glob(f".{cycle}.staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
     return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 

@@ -45,6 +45,12 @@ class Settings:
     workers: int = 1
     """How many cycles `build --all` and the all-reports flow build at once, each in a process of its own."""
 
+    review_timeout_seconds: int = 7 * 24 * 3600
+    """How long a build waiting for review waits for an answer before it is dropped, unpublished."""
+
+    review_poll_seconds: int = 5
+    """How often a build waiting for review asks the server whether a reviewer has answered."""
+
     prefect_home: Path = PROJECT / ".prefect"
     """Prefect's local state for runs without a server (its SQLite database), kept in the project."""
 

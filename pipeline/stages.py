@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from pipeline import model, progress, publish, render, source, status, validate
+from pipeline import hub, model, progress, publish, render, review, source, status, validate
 from pipeline.checked import CycleCheck
 from pipeline.document import Report
-from pipeline.errors import InvalidInputError, Problem
+from pipeline.errors import InvalidInputError, NotApprovedError, Problem
 from pipeline.publish import Published
 from pipeline.render import OutputFormat
 from pipeline.settings import SETTINGS
@@ -89,21 +89,42 @@ def publish_outputs(
     outputs_root: Path,
     submissions_root: Path,
     sources: CycleSources,
+    report: Report,
     outputs: Mapping[OutputFormat, bytes],
     cycle_status: dict[str, Any],
     keep_history: int,
     run_id: str | None,
+    decision: review.Decision | None = None,
 ) -> Published:
-    """publish: the rendered files, their manifest and the run's status, swapped into place at once."""
+    """publish: the rendered files, their zip, their manifest (with the reviewer's approval, if
+    reviewed) and the run's status, swapped into place at once; then the publication hub."""
     started = time.perf_counter()
-    files = {OutputFormat.named(name).file_name: data for name, data in outputs.items()}
+    files = _named(outputs)
+    record = decision.record() if decision else None
+    if record:
+        cycle_status = {**cycle_status, "review": record}
     status_files = status.status_files(cycle_status)
-    manifest = publish.build_manifest(sources.cycle, files, sources.all_files(), submissions_root, run_id)
+    manifest = publish.build_manifest(
+        sources.cycle,
+        files,
+        sources.all_files(),
+        submissions_root,
+        run_id,
+        about=publish.report_facts(report, cycle_status),
+        review=record,
+    )
     published = publish.publish(outputs_root, sources.cycle, files, manifest, status_files, keep_history)
+    if decision is not None:
+        publish.withdraw_review(outputs_root, sources.cycle)
+    hub.rebuild(outputs_root)
     logger.info(
-        "publish: %d file(s) to %s in %.2f s", len(files) + len(status_files) + 1, published.folder, _since(started)
+        "publish: %d file(s) to %s in %.2f s", len(files) + len(status_files) + 2, published.folder, _since(started)
     )
     return published
+
+
+def _named(outputs: Mapping[OutputFormat, bytes]) -> dict[str, bytes]:
+    return {OutputFormat.named(name).file_name: data for name, data in outputs.items()}
 
 
 STAGES: tuple[Callable[..., Any], ...] = (
@@ -135,6 +156,46 @@ def publish_status(outputs_root: Path, cycle: str, cycle_status: dict[str, Any])
 
 
 STATUS_STAGES: tuple[Callable[..., Any], ...] = (summarise_status, publish_status)
+
+
+# --- Between render and publish, when a build is reviewed first.
+
+
+def stage_for_review(
+    outputs_root: Path, report: Report, outputs: Mapping[OutputFormat, bytes], cycle_status: dict[str, Any]
+) -> review.Draft:
+    """review: the rendered files staged for the reviewer, and what has changed since the last published build."""
+    files = _named(outputs)
+    folder = publish.stage_for_review(outputs_root, report.cycle, files)
+    previous = publish.published_manifest(outputs_root, report.cycle)
+    pdf = files.get(OutputFormat.named(OutputFormat.PDF).file_name)
+    fingerprints = review.text_fingerprints(report)
+    draft = review.Draft(
+        cycle=report.cycle,
+        title=report.title,
+        folder=folder,
+        files={name: len(data) for name, data in files.items()},
+        cycle_status=cycle_status,
+        pages=review.page_count(pdf) if pdf else None,
+        previously_published=previous is not None,
+        changes=tuple(review.text_changes(previous.get("text") if previous else None, fingerprints)),
+    )
+    logger.info("review: staged %d file(s) in %s; %d department(s) changed", len(files), folder, len(draft.changes))
+    return draft
+
+
+def withhold(outputs_root: Path, cycle: str, cycle_status: dict[str, Any], decision: review.Decision) -> Path:
+    """A build its reviewer did not approve: nothing published, the staged copy removed, the reason in status.md."""
+    publish.withdraw_review(outputs_root, cycle)
+    folder = publish_status(outputs_root, cycle, {**cycle_status, "review": decision.record()})
+    logger.warning("review: %s", decision.reason())
+    return folder
+
+
+REVIEW_STAGES: tuple[Callable[..., Any], ...] = (stage_for_review, withhold)
+
+# Asks a reviewer about a staged build and waits for the answer (flows.py asks through Prefect's UI).
+Reviewer = Callable[[review.Draft], review.Decision]
 
 
 # --- Running them.
@@ -209,12 +270,14 @@ class BuildRequest:
     keep_history: int = SETTINGS.keep_history
 
 
-def build(request: BuildRequest, runner: Runner | None = None) -> Published:
+def build(request: BuildRequest, runner: Runner | None = None, reviewer: Reviewer | None = None) -> Published:
     """Build and publish one cycle: check everything, then write everything.
 
     Lenient (the default) shows a department whose file has errors as not having responded;
     strict publishes nothing if any file has a problem. A run that publishes nothing still
-    writes its status files, and raises InvalidInputError with every problem."""
+    writes its status files, and raises InvalidInputError with every problem. With a
+    reviewer, the build is staged and published only if they approve it; otherwise
+    NotApprovedError says why."""
     runner = runner or DirectRunner()
     source.cycle_folder(request.submissions_root, request.cycle)  # a clear error before any stage
     sources, check, cycle_status = _read_and_check(runner, request.submissions_root, request.cycle)
@@ -228,15 +291,24 @@ def build(request: BuildRequest, runner: Runner | None = None) -> Published:
     outputs = {output: runner.submit(render_output, report, output) for output in dict.fromkeys(request.formats)}
     if checked is not None and len(checked.submissions) >= SETTINGS.progress_from_departments:
         _show_progress(request.cycle, report, outputs)
+    decision = None
+    if reviewer is not None:
+        draft = runner.submit(stage_for_review, request.outputs_root, report, outputs, cycle_status)
+        decision = reviewer(draft.result())
+        if not decision.approved:
+            runner.submit(withhold, request.outputs_root, request.cycle, cycle_status, decision).result()
+            raise NotApprovedError(decision.reason())
     return runner.submit(
         publish_outputs,
         request.outputs_root,
         request.submissions_root,
         sources,
+        report,
         outputs,
         cycle_status,
         request.keep_history,
         runner.run_id,
+        decision,
     ).result()
 
 

@@ -65,6 +65,19 @@ def summary_line(status: dict[str, Any]) -> str:
     )
 
 
+def review_line(record: dict[str, Any]) -> str:
+    """What the reviewer decided, for status.md."""
+    comment = f": {_cell(record['comment'])}" if record["comment"] else ""
+    if record["approved"]:
+        return f"**Review:** approved by {_cell(record['reviewer'])} at {record['decided_at']}{comment}."
+    if not record["reviewer"]:
+        return f"**Review:** not published at {record['decided_at']}{comment}. The published build is unchanged."
+    return (
+        f"**Review:** not published: {_cell(record['reviewer'])} did not approve it at {record['decided_at']}"
+        f"{comment}. The published build is unchanged."
+    )
+
+
 def table_rows(status: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per department, for the Prefect UI's table artifact."""
     return [
@@ -82,6 +95,8 @@ def table_rows(status: dict[str, Any]) -> list[dict[str, Any]]:
 
 def summary_markdown(status: dict[str, Any]) -> str:
     lines = [f"# Submission status: {status['cycle']}", "", summary_line(status), ""]
+    if "review" in status:
+        lines += [review_line(status["review"]), ""]
     lines += ["| Department | Submitted | Valid | Errors | Warnings | File |", "| --- | --- | --- | --- | --- | --- |"]
     for row in table_rows(status):
         lines.append(

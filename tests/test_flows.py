@@ -39,7 +39,7 @@ def test_builds_all_outputs_reproducibly_and_checks_unchanged_files_once(
     folder = outputs / REAL_CYCLE
     assert first.folder == folder
     report_files = ["report.docx", "report.html", "report.pdf", "status.md", "validation.json"]
-    assert sorted(path.name for path in folder.iterdir()) == ["manifest.json", *report_files]
+    assert sorted(path.name for path in folder.iterdir()) == [f"{REAL_CYCLE}.zip", "manifest.json", *report_files]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert [output["file"] for output in manifest["outputs"]] == ["report.docx", "report.html", "report.pdf"]
     assert len(manifest["submissions"]) == 18
@@ -86,6 +86,7 @@ def test_strict_run_fails_and_publishes_nothing_but_its_status(tmp_path: Path) -
         "manifest.json",
         "report.html",
         "status.md",
+        "test-cycle.zip",
         "validation.json",
     ]
     validation = json.loads((published / "validation.json").read_text())
@@ -153,7 +154,7 @@ def test_the_run_keeps_its_task_graph_for_the_ui(tmp_path: Path) -> None:
         "check_submissions": ["read_submissions"],
         "summarise_status": ["check_submissions", "read_submissions"],
         "build_model": ["check_submissions"],
-        "publish_outputs": ["read_submissions", "render_output", "render_output", "summarise_status"],
+        "publish_outputs": ["build_model", "read_submissions", "render_output", "render_output", "summarise_status"],
     }
 
 
@@ -167,6 +168,7 @@ def test_lenient_run_publishes_the_valid_departments(tmp_path: Path) -> None:
         "manifest.json",
         "report.html",
         "status.md",
+        "test-cycle.zip",
         "validation.json",
     ]
     html = (published.folder / "report.html").read_text()
@@ -285,6 +287,7 @@ def test_scales_out_on_a_local_dask_cluster(real_submissions: Path, tmp_path: Pa
         submissions_root=real_submissions, outputs_root=tmp_path / "out", formats=["html", "docx"]
     )
     assert sorted(path.name for path in published.folder.iterdir()) == [
+        f"{REAL_CYCLE}.zip",
         "manifest.json",
         "report.docx",
         "report.html",
@@ -361,3 +364,26 @@ def test_each_stage_says_what_it_did_in_the_runs_log(tmp_path: Path) -> None:
     assert sorted(stages[2:4]) == ["model", "status"]  # these two run side by side
     problems = [line.removeprefix(str(root)) for line in lines if line.startswith("/")]
     assert problems == ['/test-cycle/health.yaml:6:1: error: progess: unknown key\n    hint: did you mean "progress"?']
+
+
+def test_a_reviewed_run_no_one_answers_publishes_nothing(tmp_path: Path) -> None:
+    root, outputs = tmp_path / "submissions", tmp_path / "out"
+    write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office")})
+    state = annual_report(
+        cycle="test-cycle",
+        formats=["html"],
+        submissions_root=root,
+        outputs_root=outputs,
+        review=True,
+        review_timeout_seconds=2,
+        return_state=True,
+    )
+    assert state.is_failed()  # (Prefect words the message of a pause that timed out itself)
+    assert not (outputs / "test-cycle" / "report.html").exists()
+    assert "no reviewer answered within 2 seconds" in (outputs / "test-cycle" / "status.md").read_text()
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/artifacts/filter",
+        json={"artifacts": {"key": {"any_": ["review-test-cycle"]}}},
+    )
+    (artifact,) = response.raise_for_status().json()
+    assert "2 answered, 2 valid, 0 missing" in artifact["data"]

@@ -28,6 +28,7 @@ def test_manifest_names_every_output_and_input(tmp_path: Path) -> None:
     manifest = build_manifest("cycle", files, [load_yaml(tmp_path / "in" / "dept.yaml")], tmp_path)
     folder = publish(tmp_path / "out", "cycle", files, manifest).folder
     written = json.loads((folder / "manifest.json").read_text())
+    zipped = (folder / "cycle.zip").read_bytes()
     assert written == {
         "cycle": "cycle",
         "flow_run_id": None,
@@ -36,18 +37,24 @@ def test_manifest_names_every_output_and_input(tmp_path: Path) -> None:
             for name, data in sorted(files.items())
         ],
         "submissions": [{"file": "in/dept.yaml", "sha256": hashlib.sha256(b"department: X\n").hexdigest()}],
+        "bundle": {"file": "cycle.zip", "bytes": len(zipped), "sha256": hashlib.sha256(zipped).hexdigest()},
     }
-    for output in written["outputs"]:
+    for output in [*written["outputs"], written["bundle"]]:
         assert hashlib.sha256((folder / output["file"]).read_bytes()).hexdigest() == output["sha256"]
 
 
 def test_a_new_build_replaces_the_whole_folder_and_keeps_the_old_one(tmp_path: Path) -> None:
     _publish(tmp_path, {"report.html": b"old", "report.docx": b"old"})
     folder = _publish(tmp_path, {"report.html": b"new"})
-    assert sorted(path.name for path in folder.iterdir()) == ["history", "manifest.json", "report.html"]
+    assert sorted(path.name for path in folder.iterdir()) == ["cycle.zip", "history", "manifest.json", "report.html"]
     assert (folder / "report.html").read_bytes() == b"new"
     (previous,) = (folder / "history").iterdir()
-    assert sorted(path.name for path in previous.iterdir()) == ["manifest.json", "report.docx", "report.html"]
+    assert sorted(path.name for path in previous.iterdir()) == [
+        "cycle.zip",
+        "manifest.json",
+        "report.docx",
+        "report.html",
+    ]
     assert (previous / "report.html").read_bytes() == b"old"
     assert _leftovers(tmp_path) == []
 

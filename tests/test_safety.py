@@ -27,7 +27,7 @@ LOOP = PROJECT / "tests" / "publish_loop.py"
 def _consistent(folder: Path) -> str:
     """The build in folder is whole: every file the manifest lists, with its checksum, and no other."""
     manifest = json.loads((folder / "manifest.json").read_text())
-    listed = {output["file"]: output["sha256"] for output in manifest["outputs"]}
+    listed = {output["file"]: output["sha256"] for output in [*manifest["outputs"], manifest["bundle"]]}
     present = {path.name for path in folder.iterdir() if path.is_file()} - {"manifest.json"}
     assert present == set(listed), (present, listed)
     for name, checksum in listed.items():

@@ -37,6 +37,7 @@ def test_build_runs_the_stages_in_their_order(tmp_path: Path) -> None:
         "report.govspeak.md",
         "report.html",
         "status.md",
+        "test-cycle.zip",
         "validation.json",
     ]
 

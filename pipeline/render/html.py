@@ -38,8 +38,9 @@ def _environment() -> Environment:
     return environment
 
 
-_ENVIRONMENT = _environment()
+# Shared with the publication hub (pipeline/hub.py), which uses the same stylesheet.
+TEMPLATE_ENVIRONMENT = _environment()
 
 
 def render_html(report: Report) -> str:
-    return _ENVIRONMENT.get_template("report.html.j2").render(report=report)
+    return TEMPLATE_ENVIRONMENT.get_template("report.html.j2").render(report=report)

@@ -1,0 +1,200 @@
+"""Review before publication: what the reviewer is shown, and what they decide.
+
+A build with review renders and checks everything, stages the files, and waits for a
+second person (GOV.UK's publisher works the same way: draft, review, publish). Plain
+values here; `flows.py` asks the question with Prefect's pause and typed run input.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.document import Block, BulletList, Department, Notice, Paragraph, Report, plain_text
+
+# A problem list longer than this is summarised; status.md has them all.
+PROBLEMS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's answer, or the lack of one."""
+
+    approved: bool
+    reviewer: str
+    comment: str
+    decided_at: str  # ISO 8601, UTC
+
+    @classmethod
+    def made_now(cls, approved: bool, reviewer: str, comment: str) -> Decision:
+        return cls(approved, reviewer.strip(), comment.strip(), _now())
+
+    @classmethod
+    def unanswered(cls, timeout_seconds: int) -> Decision:
+        waited = datetime.timedelta(seconds=timeout_seconds)
+        return cls(False, "", f"no reviewer answered within {_duration(waited)}", _now())
+
+    def record(self) -> dict[str, Any]:
+        """As kept in manifest.json and validation.json."""
+        return {
+            "approved": self.approved,
+            "reviewer": self.reviewer,
+            "comment": self.comment,
+            "decided_at": self.decided_at,
+        }
+
+    def reason(self) -> str:
+        """Why nothing was published, in one line."""
+        if not self.reviewer:
+            return f"Not published: {self.comment}."
+        said = f": {self.comment}" if self.comment else " (no comment given)"
+        return f"Not published: {self.reviewer} did not approve it{said}."
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """A department whose text differs from the last published build."""
+
+    department: str
+    words_before: int | None  # None: not in the last published build
+    words_now: int
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the reviewer looks at: the staged files and what they say about the build."""
+
+    cycle: str
+    title: str
+    folder: Path
+    files: dict[str, int]  # name → bytes
+    cycle_status: dict[str, Any]
+    pages: int | None
+    previously_published: bool  # False: this cycle's first build
+    changes: tuple[TextChange, ...]
+
+
+def text_fingerprints(report: Report) -> dict[str, dict[str, Any]]:
+    """Each department's words, counted and hashed, so a later build can tell whose text changed."""
+    fingerprints = {}
+    for department in report.departments:
+        text = _department_text(department)
+        fingerprints[department.name] = {
+            "words": len(text.split()),
+            "sha256": hashlib.sha256(text.encode()).hexdigest(),
+        }
+    return fingerprints
+
+
+def text_changes(previous: dict[str, dict[str, Any]] | None, current: dict[str, dict[str, Any]]) -> list[TextChange]:
+    """Departments whose text is new or differs from the previous build's, in report order."""
+    previous = previous or {}
+    changes = []
+    for name, now in current.items():
+        before = previous.get(name)
+        if before is None or before.get("sha256") != now["sha256"]:
+            changes.append(TextChange(name, before["words"] if before else None, now["words"]))
+    return changes
+
+
+def page_count(pdf: bytes) -> int:
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def markdown(draft: Draft) -> str:
+    """The review artifact: enough to decide without opening anything, and where the files are."""
+    status = draft.cycle_status
+    missing = [row["department"] for row in status["departments"] if not row["submitted"]]
+    invalid = [row["department"] for row in status["departments"] if row["submitted"] and not row["valid"]]
+    lines = [
+        f"# Review: {_text(draft.title)}",
+        "",
+        f"Cycle **{draft.cycle}** is built and waiting for your review. Nothing is published until you approve it.",
+        "",
+        "## Departments",
+        "",
+        f"- {status['departments_expected']} expected, {status['departments_submitted']} answered, "
+        f"{status['departments_valid']} valid, {len(missing)} missing",
+    ]
+    if missing:
+        lines.append(f"- Missing: {_text(', '.join(missing))}")
+    if invalid:
+        lines.append(f"- Answered, but the file has errors (shown as not received): {_text(', '.join(invalid))}")
+    lines += ["", "## Problems", ""]
+    problems = [problem for row in status["departments"] for problem in row["problems"]] + status["other_problems"]
+    if not problems:
+        lines.append("None.")
+    else:
+        lines.append(f"{status['errors']} error(s), {status['warnings']} warning(s).")
+        lines.append("")
+        for problem in problems[:PROBLEMS_SHOWN]:
+            where = f"{problem['file']} line {problem['line']}"
+            lines.append(f"- **{problem['severity']}** {_text(where)}: {_text(problem['message'])}")
+        if len(problems) > PROBLEMS_SHOWN:
+            lines.append(f"- … and {len(problems) - PROBLEMS_SHOWN} more: see status.md")
+    lines += ["", "## What changed since the last published build", ""]
+    if not draft.previously_published:
+        lines.append("Nothing of this cycle has been published yet: every department's text is new.")
+    elif not draft.changes:
+        lines.append("No department's text changed.")
+    else:
+        lines += ["| Department | Words before | Words now |", "| --- | ---: | ---: |"]
+        for change in draft.changes:
+            before = "new" if change.words_before is None else f"{change.words_before:,}"
+            lines.append(f"| {_text(change.department)} | {before} | {change.words_now:,} |")
+    lines += ["", "## Files", "", f"Staged in `{draft.folder}`:", ""]
+    for name, size in sorted(draft.files.items()):
+        pages = f", {draft.pages} pages" if name.endswith(".pdf") and draft.pages is not None else ""
+        lines.append(f"- `{name}`: {size:,} bytes{pages}")
+    lines += [
+        "",
+        "## Decide",
+        "",
+        "Choose **Resume** on this flow run and fill in the form: *approved* (ticked to publish), "
+        "your name as *reviewer*, and a *comment*.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _department_text(department: Department) -> str:
+    parts = [department.name]
+    if department.notice:
+        parts.append(_block_text(department.notice))
+    for section in department.sections:
+        parts.append(section.heading)
+        parts += [_block_text(block) for block in section.blocks]
+    return "\n".join(parts)
+
+
+def _block_text(block: Block) -> str:
+    if isinstance(block, Paragraph):
+        return plain_text(block.inlines)
+    if isinstance(block, BulletList):
+        return "\n".join(plain_text(item) for item in block.items)
+    assert isinstance(block, Notice)
+    return block.text + (f"\n{block.detail}" if block.detail else "")
+
+
+def _text(text: str) -> str:
+    """Submission-supplied text shown in Markdown: no markup of its own, on one line."""
+    escaped = "".join(f"\\{character}" if character in "\\`*_[]<>|#" else character for character in text)
+    return " ".join(escaped.split())
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+
+
+def _duration(length: datetime.timedelta) -> str:
+    if length.days and not length.seconds:
+        return f"{length.days} day{'s' if length.days != 1 else ''}"
+    seconds = int(length.total_seconds())
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} hour{'s' if seconds != 3600 else ''}"
+    return f"{seconds} seconds"

@@ -1,0 +1,143 @@
+"""Review before publication, without Prefect: a build staged, a reviewer's decision, and what it leaves behind.
+(The same through Prefect's pause and run input is in test_flows.py and, on a real server, test_server.py.)"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline import publish, review, stages
+from pipeline.errors import NotApprovedError
+from tests.helpers import submission, write_cycle
+
+
+def _request(root: Path) -> stages.BuildRequest:
+    return stages.BuildRequest("test-cycle", ("html", "pdf"), False, root / "submissions", root / "outputs")
+
+
+def _published(root: Path) -> dict[str, bytes]:
+    folder = root / "outputs" / "test-cycle"
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+@pytest.fixture
+def cycle(tmp_path: Path) -> Path:
+    write_cycle(tmp_path / "submissions", {"health.yaml": submission(), "home.yaml": submission("Home Office")})
+    stages.build(_request(tmp_path))  # the build now published
+    return tmp_path
+
+
+def test_an_approved_build_is_published_with_its_reviewer(cycle: Path) -> None:
+    (cycle / "submissions" / "test-cycle" / "health.yaml").write_text(
+        yaml.safe_dump(submission(commitments="We will do a great many more things than before.")), encoding="utf-8"
+    )
+    before = _published(cycle)
+    seen: list[review.Draft] = []
+
+    def approve(draft: review.Draft) -> review.Decision:
+        seen.append(draft)
+        assert sorted(path.name for path in draft.folder.iterdir()) == ["report.html", "report.pdf"]
+        assert _published(cycle) == before  # nothing published while the reviewer looks
+        return review.Decision.made_now(True, " Ada Lovelace ", "Checked every department.")
+
+    published = stages.build(_request(cycle), reviewer=approve)
+    (draft,) = seen
+    assert draft.pages is not None and draft.pages >= 3
+    assert draft.previously_published
+    words_before = json.loads(before["manifest.json"])["text"]["Department of Health"]["words"]
+    assert [(change.department, change.words_before) for change in draft.changes] == [
+        ("Department of Health", words_before)
+    ]
+    assert draft.changes[0].words_now == words_before + 6  # "We will do things." became ten words
+    manifest = json.loads((published.folder / "manifest.json").read_text())
+    assert manifest["review"]["reviewer"] == "Ada Lovelace"
+    assert manifest["review"]["comment"] == "Checked every department."
+    assert manifest["review"]["approved"] is True
+    assert manifest["review"]["decided_at"].endswith("+00:00")
+    assert "approved by Ada Lovelace" in (published.folder / "status.md").read_text()
+    assert not (draft.folder).exists()
+
+
+@pytest.mark.parametrize(
+    ("decision", "reason"),
+    [
+        (review.Decision.made_now(False, "Grace Hopper", "Health's plans are out of date."), "Grace Hopper did not"),
+        (review.Decision.unanswered(7 * 24 * 3600), "no reviewer answered within 7 days"),
+    ],
+)
+def test_a_build_not_approved_publishes_nothing(cycle: Path, decision: review.Decision, reason: str) -> None:
+    before = _published(cycle)
+    with pytest.raises(NotApprovedError, match=reason):
+        stages.build(_request(cycle), reviewer=lambda draft: decision)
+    after = _published(cycle)
+    assert {name: data for name, data in after.items() if name not in ("status.md", "validation.json")} == {
+        name: data for name, data in before.items() if name not in ("status.md", "validation.json")
+    }
+    assert reason in (cycle / "outputs" / "test-cycle" / "status.md").read_text()
+    assert json.loads(after["validation.json"])["review"] == decision.record()
+    assert "review" not in json.loads(after["manifest.json"])
+    assert list((cycle / "outputs" / publish.REVIEW).iterdir()) == []
+
+
+def test_the_first_review_of_a_cycle_says_everything_is_new(tmp_path: Path) -> None:
+    write_cycle(tmp_path / "submissions", {"health.yaml": submission()})
+    seen: list[str] = []
+
+    def approve(draft: review.Draft) -> review.Decision:
+        seen.append(review.markdown(draft))
+        return review.Decision.made_now(True, "Ada", "")
+
+    stages.build(_request(tmp_path), reviewer=approve)
+    (summary,) = seen
+    assert "1 answered, 1 valid, 1 missing" in summary
+    assert "Missing: Home Office" in summary
+    assert "every department's text is new" in summary
+    assert "pages" in summary
+
+
+def test_the_review_summary_shows_submission_text_as_text(tmp_path: Path) -> None:
+    draft = review.Draft(
+        cycle="c",
+        title="Action | [click](http://evil.example) *",
+        folder=tmp_path,
+        files={"report.html": 10},
+        cycle_status={
+            "departments_expected": 1,
+            "departments_submitted": 0,
+            "departments_valid": 0,
+            "errors": 0,
+            "warnings": 0,
+            "departments": [{"department": "Dept\n# Heading", "submitted": False, "valid": False, "problems": []}],
+            "other_problems": [],
+        },
+        pages=None,
+        previously_published=True,
+        changes=(review.TextChange("Dept\n# Heading", 3, 4),),
+    )
+    summary = review.markdown(draft)
+    assert "\\[click\\](http://evil.example)" in summary
+    assert "\n# Heading" not in summary
+    assert "| Dept \\# Heading | 3 | 4 |" in summary
+
+
+def test_the_bundle_holds_the_files_and_is_the_same_for_the_same_files(tmp_path: Path) -> None:
+    files = {"report.pdf": b"%PDF-1.7 pdf", "report.html": b"<!DOCTYPE html>"}
+    manifest = publish.build_manifest("cycle", files, [], tmp_path, about={"report": {"published": "2015-01-16"}})
+    first = publish.publish(tmp_path / "one", "cycle", files, manifest)
+    second = publish.publish(tmp_path / "two", "cycle", dict(reversed(files.items())), manifest)
+    zipped = (first.folder / "cycle.zip").read_bytes()
+    assert zipped == (second.folder / "cycle.zip").read_bytes()
+    assert first.manifest["bundle"]["sha256"] == hashlib.sha256(zipped).hexdigest()
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        assert archive.namelist() == ["manifest.json", "report.html", "report.pdf"]
+        assert {entry.date_time for entry in archive.infolist()} == {(2015, 1, 16, 0, 0, 0)}
+        assert archive.read("report.pdf") == files["report.pdf"]
+        inside = json.loads(archive.read("manifest.json"))
+        assert archive.testzip() is None
+    assert inside == {key: value for key, value in first.manifest.items() if key != "bundle"}
