@@ -113,12 +113,14 @@ def test_deployments_carry_their_schedule(served: dict[str, Any]) -> None:
     assert schedule["schedule"]["cron"] == "0 9 16 1 *"
     assert schedule["schedule"]["timezone"] == "Europe/London"
     assert by_name["annual-report"]["parameters"]["cycle"] == REAL_CYCLE
+    assert by_name["annual-report"]["parameters"]["review"] is True  # the scheduled build waits for a reviewer
 
 
 def test_a_run_triggered_through_the_api_publishes(served: dict[str, Any]) -> None:
     api = served["api"]
     (deployment,) = [d for d in served["deployments"] if d["name"] == "annual-report"]
-    flow_run = _post(api, f"/deployments/{deployment['id']}/create_flow_run", {"parameters": {"formats": ["html"]}})
+    parameters = {"formats": ["html"], "review": False}
+    flow_run = _post(api, f"/deployments/{deployment['id']}/create_flow_run", {"parameters": parameters})
     final = _wait_for(
         lambda: (run := _flow_run(api, flow_run["id"]))["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED") and run,
         "the annual-report run",
@@ -176,3 +178,74 @@ def test_a_build_from_the_command_line_runs_on_the_server_already_running(served
     run = _flow_run(api, manifest["flow_run_id"])  # the coordinator's server has the run
     assert run["state"]["type"] == "COMPLETED"
     assert run["parameters"]["outputs_root"] == str(outputs)
+
+
+def _finished(api: str, flow_run_id: str) -> dict[str, Any]:
+    return _wait_for(
+        lambda: (run := _flow_run(api, flow_run_id))["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED") and run,
+        "the run to finish",
+    )
+
+
+def _paused_review(served: dict[str, Any], formats: list[str]) -> dict[str, Any]:
+    """A run of the annual-report deployment as the schedule starts it (review on), once it waits for its reviewer."""
+    api = served["api"]
+    (deployment,) = [d for d in served["deployments"] if d["name"] == "annual-report"]
+    created = _post(api, f"/deployments/{deployment['id']}/create_flow_run", {"parameters": {"formats": formats}})
+    return _wait_for(
+        lambda: (run := _flow_run(api, created["id"]))["state"]["type"] in ("PAUSED", "FAILED", "CRASHED") and run,
+        "the run to pause for review",
+    )
+
+
+def _published_files(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+def test_a_reviewed_run_waits_for_the_reviewer_and_publishes_what_they_approve(served: dict[str, Any]) -> None:
+    api, folder = served["api"], served["outputs"] / REAL_CYCLE
+    before = _published_files(folder) if folder.exists() else {}
+    paused = _paused_review(served, ["html", "pdf"])
+    assert paused["state"]["type"] == "PAUSED", (served["home"] / "serve.log").read_text()[-3000:]
+    assert (_published_files(folder) if folder.exists() else {}) == before  # nothing published yet
+    staged = served["outputs"] / ".review" / REAL_CYCLE
+    assert sorted(path.name for path in staged.iterdir()) == ["report.html", "report.pdf"]
+
+    # The form the UI draws, and the summary above it.
+    keys = paused["state"]["state_details"]["run_input_keyset"]
+    schema = httpx.get(f"{api}/flow_runs/{paused['id']}/input/{keys['schema']}", timeout=30).raise_for_status().json()
+    assert {"approved", "reviewer", "comment"} <= set(schema["properties"])
+    summary = httpx.get(f"{api}/flow_runs/{paused['id']}/input/{keys['description']}", timeout=30).json()
+    assert "17 expected, 17 answered, 17 valid, 0 missing" in summary and "pages" in summary
+
+    unsigned = _post(api, f"/flow_runs/{paused['id']}/resume", {"run_input": {"approved": True}})
+    assert unsigned["status"] == "REJECT" and "reviewer" in unsigned["details"]["reason"]
+    assert _flow_run(api, paused["id"])["state"]["type"] == "PAUSED"
+
+    answer = {"approved": True, "reviewer": "Ada Lovelace", "comment": "All 17 departments read."}
+    assert _post(api, f"/flow_runs/{paused['id']}/resume", {"run_input": answer})["status"] == "ACCEPT"
+    assert _finished(api, paused["id"])["state"]["type"] == "COMPLETED", (served["home"] / "serve.log").read_text()[
+        -3000:
+    ]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["flow_run_id"] == paused["id"]
+    assert manifest["review"]["reviewer"] == "Ada Lovelace"
+    assert manifest["review"]["comment"] == "All 17 departments read."
+    assert not staged.exists()
+    assert "Approved by Ada Lovelace" in (served["outputs"] / "index.html").read_text()
+
+
+def test_a_reviewed_run_the_reviewer_rejects_publishes_nothing(served: dict[str, Any]) -> None:
+    api, folder = served["api"], served["outputs"] / REAL_CYCLE
+    paused = _paused_review(served, ["html"])
+    assert paused["state"]["type"] == "PAUSED", (served["home"] / "serve.log").read_text()[-3000:]
+    before = _published_files(folder) if folder.exists() else {}
+    answer = {"approved": False, "reviewer": "Grace Hopper", "comment": "Health's plans are last year's."}
+    assert _post(api, f"/flow_runs/{paused['id']}/resume", {"run_input": answer})["status"] == "ACCEPT"
+    assert _finished(api, paused["id"])["state"]["type"] == "FAILED"
+    after = _published_files(folder)
+    kept = [name for name in after if name not in ("status.md", "validation.json")]
+    assert {name: after[name] for name in kept} == {name: before[name] for name in kept if name in before}
+    assert json.loads(after["manifest.json"])["flow_run_id"] != paused["id"]
+    assert "Grace Hopper did not approve it" in after["status.md"].decode()
+    assert not (served["outputs"] / ".review" / REAL_CYCLE).exists()
