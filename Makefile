@@ -12,6 +12,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CYCLE ?=
 SCHEDULE ?=
 PREFECT_PORT ?=
+# Another address than 127.0.0.1 needs Prefect's basic authentication (see the README).
+HOST ?=
 PORT_OPTION = $(if $(PREFECT_PORT),--port $(PREFECT_PORT))
 CODE := pipeline flows.py tests tools bench report_templates
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -61,8 +63,8 @@ preview: system-runtime system-test $(VENV)/.test ## Build, then render every ou
 	$(PY) -m pipeline build $(if $(CYCLE),--cycle $(CYCLE))
 	$(PY) -m tools.preview $(CYCLE)
 
-server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 127.0.0.1 (port 4200 unless PREFECT_PORT=…)
-	$(PY) -m pipeline server $(PORT_OPTION)
+server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 127.0.0.1 (port 4200 unless PREFECT_PORT=…; HOST=… needs auth)
+	$(PY) -m pipeline server $(PORT_OPTION) $(if $(HOST),--host $(HOST))
 
 serve: system-runtime $(VENV)/.runtime ## Register the deployments with that server and run them (another terminal)
 	$(PY) -m pipeline serve $(PORT_OPTION) $(if $(SCHEDULE),--schedule "$(SCHEDULE)")

@@ -127,6 +127,12 @@ def _parser() -> argparse.ArgumentParser:
         "server", help=f"start a Prefect server and its UI on {SETTINGS.server_host} (stop it with Ctrl-C)"
     )
     server.add_argument("--port", type=int, default=SETTINGS.server_port, help="(default: %(default)s)")
+    server.add_argument(
+        "--host",
+        default=SETTINGS.server_host,
+        help="the address to listen on (default: %(default)s, this machine only); any other needs "
+        "PREFECT_SERVER_API_AUTH_STRING set",
+    )
     server.set_defaults(command=_server)
 
     imported = commands.add_parser(
@@ -296,21 +302,28 @@ def _build(arguments: argparse.Namespace) -> int:
 
 
 def _server(arguments: argparse.Namespace) -> int:
-    """Prefect's own server and UI, on this machine only, with its state in the project."""
-    url = f"http://{SETTINGS.server_host}:{arguments.port}/api"
+    """Prefect's own server and UI, with its state in the project: on this machine only, unless
+    asked to listen elsewhere with Prefect's basic authentication configured."""
+    from pipeline.prefect_api import require_auth_beyond_this_machine
+
+    require_auth_beyond_this_machine(arguments.host)
     environment = {
         **os.environ,
-        "PREFECT_HOME": str(SETTINGS.server_home),
-        "PREFECT_UI_API_URL": url,
+        "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(SETTINGS.server_home)),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
-    command = [sys.executable, "-m", "prefect", "server", "start", "--host", SETTINGS.server_host]
+    if arguments.host == SETTINGS.server_host:  # elsewhere, the browser reaches the API at the address it used
+        environment.setdefault("PREFECT_UI_API_URL", f"http://{arguments.host}:{arguments.port}/api")
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", arguments.host]
     return subprocess.call([*command, "--port", str(arguments.port)], env=environment)
 
 
 def _serve(arguments: argparse.Namespace) -> int:
+    from pipeline.prefect_api import require_credentials
+
     os.environ.setdefault("PREFECT_API_URL", f"http://{SETTINGS.server_host}:{arguments.port}/api")
     os.environ.setdefault("PREFECT_HOME", str(SETTINGS.server_home))
+    require_credentials(os.environ["PREFECT_API_URL"])
     prepare_prefect()
     from flows import serve_deployments
 

@@ -10,8 +10,10 @@ process never imports `prefect.server`. This module imports nothing of Prefect's
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ctypes
+import ipaddress
 import os
 import signal
 import socket
@@ -93,6 +95,56 @@ def healthy(url: str, timeout: float = 0.5) -> bool:
         return False
 
 
+# Prefect's basic authentication: the server checks the first, its clients send the second.
+SERVER_AUTH = "PREFECT_SERVER_API_AUTH_STRING"
+CLIENT_AUTH = "PREFECT_API_AUTH_STRING"
+
+
+def require_auth_beyond_this_machine(host: str) -> None:
+    """A server reachable from other machines must ask for credentials: refuse to start one that would not."""
+    if _loopback(host) or os.environ.get(SERVER_AUTH, "").strip():
+        return
+    raise PipelineError(
+        f"the Prefect server would listen on {host}, beyond this machine, with no authentication. Set "
+        f"{SERVER_AUTH}='<user>:<password>' for the server, and {CLIENT_AUTH} to the same on every machine that "
+        "uses it (make serve, the pipeline's commands); the UI then asks for it. Or listen on 127.0.0.1 only."
+    )
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
+def authorised(url: str, timeout: float = 5.0) -> bool:
+    """Whether the server takes this process's credentials (PREFECT_API_AUTH_STRING), or needs none."""
+    request = urllib.request.Request(f"{url}/admin/version")
+    credentials = os.environ.get(CLIENT_AUTH)
+    if credentials:
+        request.add_header("Authorization", "Basic " + base64.b64encode(credentials.encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):  # noqa: S310 (the server's own http URL)
+            return True
+    except urllib.error.HTTPError as error:
+        return error.code != 401
+    except (OSError, ValueError):
+        return True  # not an answer about credentials: let the build report what went wrong
+
+
+def require_credentials(url: str) -> None:
+    """A clear error, rather than Prefect's 401s later, when the server wants credentials this process lacks."""
+    if not authorised(url):
+        given = "is not the one it expects" if os.environ.get(CLIENT_AUTH) else "is not set"
+        raise PipelineError(
+            f"the Prefect server at {url} asks for credentials and {CLIENT_AUTH} {given}: set it to the "
+            f"server's {SERVER_AUTH} ('<user>:<password>')"
+        )
+
+
 def connect(settings: Settings = SETTINGS, *, standing_only: str | None = None) -> PrefectApi:
     """The server to use, announced on stderr: PREFECT_API_URL if set, else the project's
     standing server if it answers, else a temporary one started now (use the result in a
@@ -107,6 +159,8 @@ def connect(settings: Settings = SETTINGS, *, standing_only: str | None = None) 
             " in another terminal (make server), or set PREFECT_API_URL to the coordinators' server"
         )
     api = _find_or_start(settings)
+    if api.server is None:
+        require_credentials(api.url)
     print(api.describe(), file=sys.stderr, flush=True)
     return api
 
@@ -137,6 +191,7 @@ def _start_temporary(settings: Settings) -> PrefectApi:
         "PREFECT_HOME": str(home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_UI_ENABLED": "false",
+        SERVER_AUTH: "",  # on loopback and this build's alone: no credentials to ask for
     }
     command = [sys.executable, "-m", "prefect", "server", "start", "--no-services", "--no-ui"]
     command += ["--host", settings.server_host, "--port", str(port), "--log-level", "WARNING"]
