@@ -111,4 +111,4 @@ $(VENV)/.test: $(VENV)/.runtime
 	touch $@
 
 clean: ## Remove the virtualenv, Prefect's local state and built outputs
-	rm -rf $(VENV) node_modules .prefect .prefect-server outputs/*/ outputs/.*staging*
+	rm -rf $(VENV) node_modules .prefect .prefect-server outputs/*/ outputs/.*staging* outputs/.review outputs/index.html
