@@ -58,7 +58,7 @@ from prefect.states import Failed  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 from pydantic import Field  # noqa: E402
 
-from pipeline import progress, publish, review, stages, status, watch  # noqa: E402
+from pipeline import feedback, progress, publish, review, stages, status, watch  # noqa: E402
 from pipeline.checked import FileCheck, has_errors  # noqa: E402
 from pipeline.document import slugify  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
@@ -322,14 +322,43 @@ def validate_submission(
     cycle: str, file: str, submissions_root: Path = SETTINGS.submissions, outputs_root: Path = SETTINGS.outputs
 ) -> bool:
     """Check a dropped or changed file (and the cycle around it) and report, without building."""
-    problems = stages.check_file(submissions_root, outputs_root, cycle, file, PrefectRunner())
-    exists = (submissions_root / cycle / file).exists()
+    result = stages.check_file(submissions_root, outputs_root, cycle, file, PrefectRunner())
     create_markdown_artifact(
         key=f"validation-{slugify(cycle)}-{slugify(Path(file).stem)}",
-        markdown=status.file_markdown(f"{cycle}/{file}", problems, exists),
-        description=f"{cycle}/{file}: {status.file_summary(problems, exists)}",
+        markdown=status.file_markdown(result.file, result.problems, result.exists),
+        description=f"{result.file}: {status.file_summary(result.problems, result.exists)}",
     )
-    return not has_errors(problems)
+    _email_the_department(outputs_root, result)
+    return not has_errors(result.problems)
+
+
+# A mail server that is down or busy is tried again, a few times, minutes apart.
+send_feedback = task(
+    name="send-feedback",
+    cache_policy=NO_CACHE,
+    retries=len(SETTINGS.feedback_retry_seconds),
+    retry_delay_seconds=list(SETTINGS.feedback_retry_seconds),
+)(feedback.send)
+
+
+def _email_the_department(outputs_root: Path, result: stages.FileResult) -> None:
+    """The file's result to its department's contact; a failure to send is logged, never the run's failure."""
+    logger = get_run_logger()
+    letter, why_not = feedback.to_send(outputs_root, result)
+    if letter is None:
+        logger.info("%s", why_not)
+        return
+    sent = send_feedback(letter, return_state=True)
+    if sent.is_completed():
+        feedback.record_sent(outputs_root, result.file.partition("/")[0], letter)
+        logger.info("%s: emailed the result to %s", result.file, letter.recipient)
+    else:
+        logger.error(
+            "%s: could not email %s (%s); the check is recorded, and the next change to the file tries again",
+            result.file,
+            letter.recipient,
+            sent.message,
+        )
 
 
 def value_of(state: State[Any]) -> Any:

@@ -10,7 +10,7 @@ import datetime
 import functools
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, create_model
 
 from pipeline import sections
 from pipeline.sections import SectionKind, SectionSpec
@@ -22,15 +22,19 @@ _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 REPORT_CONFIG_FILE = "report.yaml"
 
 
-class RenamedDepartment(BaseModel):
-    """A department listed with the names it had in earlier cycles."""
+class DepartmentEntry(BaseModel):
+    """A department listed with more than its name: the names it had in earlier cycles, a contact, or both."""
 
     model_config = _STRICT
 
     name: str = Field(min_length=1, description="The department's name in this report.")
     formerly: list[Annotated[str, Field(min_length=1)]] = Field(
-        min_length=1,
+        default_factory=list,
         description="Its names in the cycles this report updates, so that what they published is carried forward.",
+    )
+    contact: EmailStr | None = Field(
+        default=None,
+        description="Who is emailed the result each time the department's file is checked after it is dropped.",
     )
 
 
@@ -51,11 +55,11 @@ class ReportConfig(BaseModel):
     )
     published: Annotated[datetime.date, Field(strict=False)] = Field(description="Publication date, YYYY-MM-DD.")
     intro: str = Field(min_length=1, description="The sentence that introduces the responses.")
-    departments: list[str | RenamedDepartment] = Field(
+    departments: list[str | DepartmentEntry] = Field(
         min_length=1,
         description=(
             "The departments expected to respond, in report order: each a name, or a name: with the names"
-            " it had formerly."
+            " it had formerly: and a contact: email address."
         ),
     )
     previous_cycle: str | None = Field(
@@ -73,7 +77,16 @@ class ReportConfig(BaseModel):
 
     @property
     def former_names(self) -> dict[str, list[str]]:
-        return {entry.name: entry.formerly for entry in self.departments if isinstance(entry, RenamedDepartment)}
+        return {entry.name: entry.formerly for entry in self.departments if isinstance(entry, DepartmentEntry)}
+
+    @property
+    def contacts(self) -> dict[str, str]:
+        """Each department's contact address, where report.yaml gives one."""
+        return {
+            entry.name: entry.contact
+            for entry in self.departments
+            if isinstance(entry, DepartmentEntry) and entry.contact
+        }
 
     def sections(self) -> list[SectionSpec]:
         """The sections every department answers, in report order."""

@@ -30,7 +30,7 @@ _TYPE_NAMES = {
 }
 # Pydantic names the branch of a union an error belongs to; these are ours. A model branch
 # is the one a mapping was aiming at, "str" the one anything else was.
-_MODEL_BRANCHES = {"NotApplicable": "text, or not_applicable: with a reason", "RenamedDepartment": "a name, or name:"}
+_MODEL_BRANCHES = {"NotApplicable": "text, or not_applicable: with a reason", "DepartmentEntry": "a name, or name:"}
 _UNION_BRANCHES = {"str", *_MODEL_BRANCHES}
 
 _HOW_TO_WRITE = {
@@ -104,6 +104,13 @@ def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: 
         )
     if kind in ("string_too_short", "too_short") and loc[-1] == "formerly":
         return source.problem(loc, "must not be empty", "list the names the department had before, or remove formerly:")
+    if kind == "value_error" and loc[-1:] == ("contact",):
+        reason = str(detail.get("ctx", {}).get("reason", "")).rstrip(".")
+        return source.problem(
+            loc,
+            f"{detail.get('input')!r} is not an email address" + (f": {reason}" if reason else ""),
+            "write one address, such as digital-team@department.gov.uk",
+        )
     if kind == "string_too_short":
         needed = "the reason this section does not apply" if loc[-1] == "not_applicable" else "the text"
         return source.problem(loc, "must not be empty", f"write {needed}")
@@ -124,8 +131,8 @@ _MISSING_INSIDE = {
 def _known_keys(schema: type[BaseModel], branch: str | None, loc: FieldPath) -> list[str]:
     if branch == "NotApplicable":
         return ["not_applicable"]
-    if branch == "RenamedDepartment":
-        return ["name", "formerly"]
+    if branch == "DepartmentEntry":
+        return ["name", "formerly", "contact"]
     return list(schema.model_fields)
 
 

@@ -51,6 +51,10 @@ class Settings:
     review_poll_seconds: int = 5
     """How often a build waiting for review asks the server whether a reviewer has answered."""
 
+    feedback_retry_seconds: tuple[int, ...] = (10, 60, 300)
+    """When a department's feedback email cannot be handed to the mail server, the waits before
+    each further try; after the last, the failure is logged and the next change to the file tries again."""
+
     prefect_home: Path = PROJECT / ".prefect"
     """Prefect's local state for runs without a server (its SQLite database), kept in the project."""
 

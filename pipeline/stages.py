@@ -322,16 +322,39 @@ def _show_progress(cycle: str, report: Pending[Report], outputs: Mapping[OutputF
         steps.finished(f"{output} rendered")
 
 
+@dataclass(frozen=True)
+class FileResult:
+    """A dropped or changed file's check: its own problems, and whose file it is."""
+
+    file: str  # <cycle>/<file name>
+    exists: bool
+    problems: list[Problem]
+    department: str | None  # None when the file names no expected department
+    contact: str | None  # the department's contact address in report.yaml, if it gives one
+
+
 def check_file(
     submissions_root: Path, outputs_root: Path, cycle: str, file: str, runner: Runner | None = None
-) -> list[Problem]:
+) -> FileResult:
     """Check a dropped or changed file and the cycle around it, refresh the cycle's status
     files, and return the file's own problems. Nothing is built."""
     runner = runner or DirectRunner()
     _, check, cycle_status = _read_and_check(runner, submissions_root, cycle)
     runner.submit(publish_status, outputs_root, cycle, cycle_status).result()
     path = (submissions_root / cycle / file).resolve()
-    return [problem for problem in check.result()[1] if problem.file.resolve() == path]
+    checked, problems = check.result()
+    department = contact = None
+    if checked is not None:
+        for standing in checked.statuses:
+            if any(named.resolve() == path for named in standing.files):
+                department, contact = standing.name, checked.config.contacts.get(standing.name)
+    return FileResult(
+        file=f"{cycle}/{file}",
+        exists=path.is_file(),
+        problems=[problem for problem in problems if problem.file.resolve() == path],
+        department=department,
+        contact=contact,
+    )
 
 
 def checked_report(submissions_root: Path, cycle: str) -> tuple[Report, list[Problem]]:

@@ -3,6 +3,8 @@ triggered through the API, and a dropped file validated by itself."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
 import shutil
@@ -17,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 
 from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
 
@@ -58,11 +61,33 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+CONTACT = "digital-team@health.example.gov.uk"
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], Any]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.received.append((list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted for delivery"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     home = tmp_path_factory.mktemp("prefect-server")
     submissions, outputs = home / "submissions", home / "outputs"
     shutil.copytree(SUBMISSIONS / REAL_CYCLE, submissions / REAL_CYCLE)
+    config = submissions / REAL_CYCLE / "report.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "  - Department of Health\n", f"  - name: Department of Health\n    contact: {CONTACT}\n"
+        )
+    )
+    inbox = _Inbox()
+    mail_server = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    mail_server.start()
     api = f"http://127.0.0.1:{_free_port()}/api"
     env = {
         **os.environ,
@@ -70,6 +95,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "PREFECT_API_URL": api,
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_ENABLED": "false",
+        "PIPELINE_SMTP_HOST": "127.0.0.1",
+        "PIPELINE_SMTP_PORT": str(mail_server.port),
+        "PIPELINE_SMTP_SENDER": "annual-report@digital.example.gov.uk",
+        "PIPELINE_SMTP_SECURITY": "none",
     }
     port = api.split(":")[2].split("/")[0]
     server = _start([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", port], env, home / "server.log")
@@ -85,11 +114,19 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             lambda: len(_post(api, "/deployments/filter", {})) == 3 and _post(api, "/deployments/filter", {}),
             "three deployments",
         )
-        yield {"api": api, "submissions": submissions, "outputs": outputs, "home": home, "deployments": deployments}
+        yield {
+            "api": api,
+            "submissions": submissions,
+            "outputs": outputs,
+            "home": home,
+            "deployments": deployments,
+            "inbox": inbox,
+        }
     finally:
         if serving is not None:
             _stop(serving)
         _stop(server)
+        mail_server.stop()
 
 
 def _post(api: str, path: str, body: dict[str, Any]) -> Any:
@@ -157,6 +194,12 @@ def test_a_dropped_file_is_validated_within_seconds(served: dict[str, Any]) -> N
     assert "progess" in artifact["data"] and "did you mean" in artifact["data"]
     status = (served["outputs"] / REAL_CYCLE / "status.md").read_text()
     assert "2015-action-04/late-response.yaml" in status
+
+    # The department hears of it too, by email to its contact in report.yaml.
+    ((recipients, mail),) = _wait_for(lambda: served["inbox"].received, "the department's email", timeout=30)
+    assert recipients == [CONTACT]
+    assert mail["Subject"].startswith("Annual report submission 2015-action-04/late-response.yaml: not valid")
+    assert 'How to fix: did you mean "progress"?' in mail.get_content()
 
 
 def test_a_build_from_the_command_line_runs_on_the_server_already_running(served: dict[str, Any]) -> None:
