@@ -186,12 +186,12 @@ def _start_temporary(settings: Settings) -> PrefectApi:
     home = Path(os.environ.get("PREFECT_HOME", settings.prefect_home))
     home.mkdir(parents=True, exist_ok=True)
     log = home / "temporary-server.log"
-    environment = {
-        **os.environ,
+    # On loopback and this build's alone: no credentials to ask for (an empty string would still ask).
+    environment = {key: value for key, value in os.environ.items() if key != SERVER_AUTH}
+    environment |= {
         "PREFECT_HOME": str(home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_UI_ENABLED": "false",
-        SERVER_AUTH: "",  # on loopback and this build's alone: no credentials to ask for
     }
     command = [sys.executable, "-m", "prefect", "server", "start", "--no-services", "--no-ui"]
     command += ["--host", settings.server_host, "--port", str(port), "--log-level", "WARNING"]
