@@ -433,8 +433,15 @@ def flush_to_server() -> None:
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
-    APILogWorker.drain_all(timeout=10)
-    EventsWorker.drain_all(timeout=10)
+    def drain() -> None:
+        APILogWorker.drain_all(timeout=10)
+        EventsWorker.drain_all(timeout=10)
+
+    # In a thread of its own: where an event loop runs in the caller's thread (a test's browser
+    # driver, say), Prefect hands back a coroutine to await rather than waiting.
+    draining = threading.Thread(target=drain, name="flush-to-server")
+    draining.start()
+    draining.join()
 
 
 if __name__ == "__main__":
