@@ -191,9 +191,10 @@ def ask_in_the_ui(timeout_seconds: int) -> stages.Reviewer:
     """A reviewer asked through the run's artifact and Prefect's resume form, waiting at most `timeout_seconds`."""
 
     def ask(draft: review.Draft) -> review.Decision:
-        summary = review.markdown(draft)
         create_markdown_artifact(
-            key=f"review-{slugify(draft.cycle)}", markdown=summary, description=f"{draft.cycle}: waiting for review"
+            key=f"review-{slugify(draft.cycle)}",
+            markdown=review.markdown(draft),
+            description=f"{draft.cycle}: waiting for review",
         )
         get_run_logger().info(
             "%s is staged in %s and waits for a reviewer: resume this run to decide (%s)",
@@ -203,7 +204,7 @@ def ask_in_the_ui(timeout_seconds: int) -> stages.Reviewer:
         )
         try:
             answer = pause_flow_run(
-                wait_for_input=ReviewDecision.with_initial_data(description=summary),
+                wait_for_input=ReviewDecision.with_initial_data(description=review.markdown(draft, form=True)),
                 timeout=timeout_seconds,
                 poll_interval=SETTINGS.review_poll_seconds,
                 key="review",

@@ -107,8 +107,9 @@ def page_count(pdf: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
-def markdown(draft: Draft) -> str:
-    """The review artifact: enough to decide without opening anything, and where the files are."""
+def markdown(draft: Draft, *, form: bool = False) -> str:
+    """The review artifact: enough to decide without opening anything, and where the files are;
+    with `form`, the shorter text shown above the reviewer's form."""
     status = draft.cycle_status
     missing = [row["department"] for row in status["departments"] if not row["submitted"]]
     invalid = [row["department"] for row in status["departments"] if row["submitted"] and not row["valid"]]
@@ -148,6 +149,13 @@ def markdown(draft: Draft) -> str:
         for change in draft.changes:
             before = "new" if change.words_before is None else f"{change.words_before:,}"
             lines.append(f"| {_text(change.department)} | {before} | {change.words_now:,} |")
+    files = ", ".join(
+        name + (f" ({draft.pages} pages)" if name.endswith(".pdf") and draft.pages is not None else "")
+        for name in sorted(draft.files)
+    )
+    if form:  # above the form, which says itself what to fill in
+        lines += ["", "## Files", "", f"{files}, staged in {draft.folder}"]
+        return "\n".join(lines) + "\n"
     lines += ["", "## Files", "", f"Staged in `{draft.folder}`:", ""]
     for name, size in sorted(draft.files.items()):
         pages = f", {draft.pages} pages" if name.endswith(".pdf") and draft.pages is not None else ""
