@@ -118,6 +118,8 @@ def markdown(draft: Draft, *, form: bool = False) -> str:
         "",
         f"Cycle **{draft.cycle}** is built and waiting for your review. Nothing is published until you approve it.",
         "",
+        # The form shows its text in a box of fixed height: what matters most first.
+        *([f"Files: {_file_list(draft)}, staged in {draft.folder}", ""] if form else []),
         "## Departments",
         "",
         f"- {status['departments_expected']} expected, {status['departments_submitted']} answered, "
@@ -149,12 +151,7 @@ def markdown(draft: Draft, *, form: bool = False) -> str:
         for change in draft.changes:
             before = "new" if change.words_before is None else f"{change.words_before:,}"
             lines.append(f"| {_text(change.department)} | {before} | {change.words_now:,} |")
-    files = ", ".join(
-        name + (f" ({draft.pages} pages)" if name.endswith(".pdf") and draft.pages is not None else "")
-        for name in sorted(draft.files)
-    )
     if form:  # above the form, which says itself what to fill in
-        lines += ["", "## Files", "", f"{files}, staged in {draft.folder}"]
         return "\n".join(lines) + "\n"
     lines += ["", "## Files", "", f"Staged in `{draft.folder}`:", ""]
     for name, size in sorted(draft.files.items()):
@@ -168,6 +165,13 @@ def markdown(draft: Draft, *, form: bool = False) -> str:
         "your name as *reviewer*, and a *comment*.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _file_list(draft: Draft) -> str:
+    return ", ".join(
+        name + (f" ({draft.pages} pages)" if name.endswith(".pdf") and draft.pages is not None else "")
+        for name in sorted(draft.files)
+    )
 
 
 def _department_text(department: Department) -> str:
