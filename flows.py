@@ -210,8 +210,16 @@ def ask_in_the_ui(timeout_seconds: int) -> stages.Reviewer:
                 key="review",
             )
         except FlowPauseTimeout:
-            return review.Decision.unanswered(timeout_seconds)
-        return review.Decision.made_now(answer.approved, answer.reviewer, answer.comment)
+            decision = review.Decision.unanswered(timeout_seconds)
+        else:
+            decision = review.Decision.made_now(answer.approved, answer.reviewer, answer.comment)
+        outcome = f"approved by {decision.reviewer}" if decision.approved else decision.reason()
+        create_markdown_artifact(  # the artifact's latest version says how the review ended
+            key=f"review-{slugify(draft.cycle)}",
+            markdown=f"{status.review_line(decision.record())}\n\n{review.markdown(draft)}",
+            description=f"{draft.cycle}: {outcome}",
+        )
+        return decision
 
     return ask
 

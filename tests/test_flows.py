@@ -383,7 +383,9 @@ def test_a_reviewed_run_no_one_answers_publishes_nothing(tmp_path: Path) -> None
     assert "no reviewer answered within 2 seconds" in (outputs / "test-cycle" / "status.md").read_text()
     response = httpx.post(
         f"{PREFECT_API_URL.value()}/artifacts/filter",
-        json={"artifacts": {"key": {"any_": ["review-test-cycle"]}}},
+        json={"artifacts": {"key": {"any_": ["review-test-cycle"]}}, "sort": "CREATED_DESC"},
     )
-    (artifact,) = response.raise_for_status().json()
-    assert "2 answered, 2 valid, 0 missing" in artifact["data"]
+    latest, waiting = response.raise_for_status().json()  # the artifact's versions, newest first
+    assert waiting["description"] == "test-cycle: waiting for review"
+    assert latest["description"] == "test-cycle: Not published: no reviewer answered within 2 seconds."
+    assert "2 answered, 2 valid, 0 missing" in latest["data"]
