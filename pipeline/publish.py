@@ -4,11 +4,12 @@
 with their manifest, the manifest and the run's status. The new files are written to
 a staging folder beside it and swapped in with a single atomic exchange, so a reader,
 or a crash, never sees a half-written set. A build waiting for review is staged under
-`outputs/.review/<cycle>/`, apart from what is published.
+`outputs/.review/<cycle>/<flow run>/`, apart from what is published.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import datetime
@@ -258,30 +259,35 @@ def _replace_files(target: Path, files: dict[str, bytes]) -> None:
     _fsync_directory(target)
 
 
-def stage_for_review(outputs_root: Path, cycle: str, files: dict[str, bytes]) -> Path:
-    """Put a build where its reviewer can open it, replacing any earlier one waiting for review;
-    nothing published changes."""
-    folder = outputs_root / REVIEW / cycle
+def review_folder(outputs_root: Path, cycle: str, run_id: str | None) -> Path:
+    """Where one run's build waits for its reviewer: a folder per run, so two waiting at once keep apart."""
+    return outputs_root / REVIEW / cycle / (run_id or "local")
+
+
+def stage_for_review(outputs_root: Path, cycle: str, run_id: str | None, files: dict[str, bytes]) -> Path:
+    """Put a build where its reviewer can open it; nothing published changes."""
+    folder = review_folder(outputs_root, cycle, run_id)
     try:
-        with cycle_lock(outputs_root, cycle):
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".{cycle}.staging-", dir=folder.parent))
-            for name, data in files.items():
-                _write_synced(staging / name, data)
-            os.chmod(staging, 0o755)
-            shutil.rmtree(folder, ignore_errors=True)
-            os.rename(staging, folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.staging-", dir=folder.parent))
+        for name, data in files.items():
+            _write_synced(staging / name, data)
+        os.chmod(staging, 0o755)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.rename(staging, folder)
     except OSError as error:
         raise PublishError(f"could not stage the build for review in {folder}: {error}") from error
     return folder
 
 
-def withdraw_review(outputs_root: Path, cycle: str) -> None:
-    """The staged copy, once the review is decided (published, or not)."""
-    review = outputs_root / REVIEW
-    shutil.rmtree(review / cycle, ignore_errors=True)
-    for leftover in review.glob(f".{cycle}.staging-*"):
+def withdraw_review(outputs_root: Path, cycle: str, run_id: str | None) -> None:
+    """A run's staged copy, once its review is decided (published, or not)."""
+    folder = review_folder(outputs_root, cycle, run_id)
+    shutil.rmtree(folder, ignore_errors=True)
+    for leftover in folder.parent.glob(f".{folder.name}.staging-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    with contextlib.suppress(OSError):  # the cycle's folder, once no other run of it waits
+        folder.parent.rmdir()
 
 
 def _manifest_bytes(manifest: dict[str, Any]) -> bytes:

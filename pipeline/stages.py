@@ -115,7 +115,7 @@ def publish_outputs(
     )
     published = publish.publish(outputs_root, sources.cycle, files, manifest, status_files, keep_history)
     if decision is not None:
-        publish.withdraw_review(outputs_root, sources.cycle)
+        publish.withdraw_review(outputs_root, sources.cycle, run_id)
     hub.rebuild(outputs_root)
     logger.info(
         "publish: %d file(s) to %s in %.2f s", len(files) + len(status_files) + 2, published.folder, _since(started)
@@ -162,11 +162,15 @@ STATUS_STAGES: tuple[Callable[..., Any], ...] = (summarise_status, publish_statu
 
 
 def stage_for_review(
-    outputs_root: Path, report: Report, outputs: Mapping[OutputFormat, bytes], cycle_status: dict[str, Any]
+    outputs_root: Path,
+    report: Report,
+    outputs: Mapping[OutputFormat, bytes],
+    cycle_status: dict[str, Any],
+    run_id: str | None,
 ) -> review.Draft:
     """review: the rendered files staged for the reviewer, and what has changed since the last published build."""
     files = _named(outputs)
-    folder = publish.stage_for_review(outputs_root, report.cycle, files)
+    folder = publish.stage_for_review(outputs_root, report.cycle, run_id, files)
     previous = publish.published_manifest(outputs_root, report.cycle)
     pdf = files.get(OutputFormat.named(OutputFormat.PDF).file_name)
     fingerprints = review.text_fingerprints(report)
@@ -184,9 +188,11 @@ def stage_for_review(
     return draft
 
 
-def withhold(outputs_root: Path, cycle: str, cycle_status: dict[str, Any], decision: review.Decision) -> Path:
+def withhold(
+    outputs_root: Path, cycle: str, cycle_status: dict[str, Any], decision: review.Decision, run_id: str | None
+) -> Path:
     """A build its reviewer did not approve: nothing published, the staged copy removed, the reason in status.md."""
-    publish.withdraw_review(outputs_root, cycle)
+    publish.withdraw_review(outputs_root, cycle, run_id)
     folder = publish_status(outputs_root, cycle, {**cycle_status, "review": decision.record()})
     logger.warning("review: %s", decision.reason())
     return folder
@@ -293,10 +299,10 @@ def build(request: BuildRequest, runner: Runner | None = None, reviewer: Reviewe
         _show_progress(request.cycle, report, outputs)
     decision = None
     if reviewer is not None:
-        draft = runner.submit(stage_for_review, request.outputs_root, report, outputs, cycle_status)
+        draft = runner.submit(stage_for_review, request.outputs_root, report, outputs, cycle_status, runner.run_id)
         decision = reviewer(draft.result())
         if not decision.approved:
-            runner.submit(withhold, request.outputs_root, request.cycle, cycle_status, decision).result()
+            runner.submit(withhold, request.outputs_root, request.cycle, cycle_status, decision, runner.run_id).result()
             raise NotApprovedError(decision.reason())
     return runner.submit(
         publish_outputs,

@@ -82,7 +82,7 @@ def test_a_build_not_approved_publishes_nothing(cycle: Path, decision: review.De
     assert reason in (cycle / "outputs" / "test-cycle" / "status.md").read_text()
     assert json.loads(after["validation.json"])["review"] == decision.record()
     assert "review" not in json.loads(after["manifest.json"])
-    assert list((cycle / "outputs" / publish.REVIEW).iterdir()) == []
+    assert list((cycle / "outputs" / publish.REVIEW).iterdir()) == []  # the cycle's folder too, as none waits
 
 
 def test_the_first_review_of_a_cycle_says_everything_is_new(tmp_path: Path) -> None:
@@ -141,3 +141,18 @@ def test_the_bundle_holds_the_files_and_is_the_same_for_the_same_files(tmp_path:
         inside = json.loads(archive.read("manifest.json"))
         assert archive.testzip() is None
     assert inside == {key: value for key, value in first.manifest.items() if key != "bundle"}
+
+
+def test_two_builds_waiting_for_review_at_once_keep_apart(cycle: Path) -> None:
+    def approve_after_another_run(draft: review.Draft) -> review.Decision:
+        # While this build waits, another run of the cycle is reviewed and published.
+        stages.build(_request(cycle), stages.DirectRunner(run_id="second"), reviewer=approve)
+        assert sorted(path.name for path in draft.folder.iterdir()) == ["report.html", "report.pdf"]
+        return review.Decision.made_now(True, "Ada", "")
+
+    def approve(draft: review.Draft) -> review.Decision:
+        return review.Decision.made_now(True, "Grace", "")
+
+    published = stages.build(_request(cycle), stages.DirectRunner(run_id="first"), reviewer=approve_after_another_run)
+    assert json.loads((published.folder / "manifest.json").read_text())["flow_run_id"] == "first"
+    assert not (cycle / "outputs" / publish.REVIEW / "test-cycle").exists()

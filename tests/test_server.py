@@ -251,7 +251,7 @@ def test_a_reviewed_run_waits_for_the_reviewer_and_publishes_what_they_approve(s
     paused = _paused_review(served, ["html", "pdf"])
     assert paused["state"]["type"] == "PAUSED", (served["home"] / "serve.log").read_text()[-3000:]
     assert (_published_files(folder) if folder.exists() else {}) == before  # nothing published yet
-    staged = served["outputs"] / ".review" / REAL_CYCLE
+    staged = served["outputs"] / ".review" / REAL_CYCLE / paused["id"]
     assert sorted(path.name for path in staged.iterdir()) == ["report.html", "report.pdf"]
 
     # The form the UI draws, and the summary above it.
