@@ -8,7 +8,6 @@ read from scratch each time: two cycles published at once both end up listed.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from pipeline.publish import HISTORY, MANIFEST, REVIEW, bundle_name, exclusive
+from pipeline.publish import HISTORY, REVIEW, bundle_name, exclusive, read_manifest
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
 
 INDEX = "index.html"
@@ -76,7 +75,7 @@ def published_cycles(outputs_root: Path) -> list[HubCycle]:
     for folder in sorted(outputs_root.iterdir()):
         if folder.name.startswith(".") or folder.name == REVIEW or not folder.is_dir():
             continue
-        manifest = _read(folder / MANIFEST)
+        manifest = read_manifest(folder)
         if manifest is not None:
             cycles.append(_cycle(folder, manifest))
     return sorted(cycles, key=lambda cycle: (cycle.published or datetime.date.min, cycle.cycle), reverse=True)
@@ -161,11 +160,3 @@ def _size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / 1024 / 1024:.1f} MB"
-
-
-def _read(path: Path) -> dict[str, Any] | None:
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) else None

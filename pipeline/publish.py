@@ -109,9 +109,14 @@ def report_facts(report: Report, cycle_status: dict[str, Any]) -> dict[str, Any]
 
 
 def published_manifest(outputs_root: Path, cycle: str) -> dict[str, Any] | None:
-    """The manifest of the build now published for a cycle, if there is one and it can be read."""
+    """The manifest of the build now published for a cycle, if there is one."""
+    return read_manifest(outputs_root / cycle)
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """A build folder's manifest, if it has one that can be read."""
     try:
-        manifest = json.loads((outputs_root / cycle / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return manifest if isinstance(manifest, dict) else None
