@@ -15,7 +15,7 @@ PREFECT_PORT ?=
 # Another address than 127.0.0.1 needs Prefect's basic authentication (see the README).
 HOST ?=
 PORT_OPTION = $(if $(PREFECT_PORT),--port $(PREFECT_PORT))
-CODE := pipeline flows.py tests tools bench report_templates
+CODE := pipeline flows.py deployments.py tests tools bench report_templates
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Pango, HarfBuzz and fonts for WeasyPrint; Liberation Sans is metric-compatible with Arial.
@@ -54,7 +54,7 @@ test: system-runtime system-test $(VENV)/.test node_modules/.installed ## Instal
 lint: $(VENV)/.test ## Lint, format-check and type-check the code
 	$(VENV)/bin/ruff check $(CODE)
 	$(VENV)/bin/ruff format --check $(CODE)
-	$(VENV)/bin/mypy pipeline flows.py
+	$(VENV)/bin/mypy pipeline flows.py deployments.py
 
 golden: $(VENV)/.test ## Regenerate the golden HTML the tests compare against
 	$(PY) -m tests.golden

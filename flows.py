@@ -3,8 +3,8 @@
 Nothing here decides what the pipeline does or in what order; that is `pipeline.stages`.
 This file makes each stage a task, runs the stages' spine with a runner that submits
 them, keeps each file's check in Prefect's result store, shows the submission status
-as artifacts, and serves the deployments. `python flows.py` (or `make report`) builds
-the default cycle locally with no server to start.
+as artifacts, and pauses a reviewed build for its reviewer (`deployments.py` serves them).
+`python flows.py` (or `make report`) builds the default cycle with no server to start.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ if __name__ == "__main__":  # `python flows.py`: a temporary server boots while 
 
 prepare_prefect()  # before Prefect is imported: it reads its settings then
 
-from prefect import Task, flow, get_run_logger, serve, task  # noqa: E402
+from prefect import Task, flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import (  # noqa: E402
     create_markdown_artifact,
     create_progress_artifact,
@@ -42,23 +42,18 @@ from prefect.artifacts import (  # noqa: E402
 )
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.client.schemas.objects import State  # noqa: E402
-from prefect.deployments import run_deployment  # noqa: E402
-from prefect.deployments.runner import RunnerDeployment  # noqa: E402
 from prefect.exceptions import FlowPauseTimeout  # noqa: E402
 from prefect.filesystems import WritableFileSystem  # noqa: E402
 from prefect.flow_runs import pause_flow_run  # noqa: E402
-from prefect.flows import Flow  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 from prefect.input import RunInput  # noqa: E402
-from prefect.logging import get_logger  # noqa: E402
 from prefect.results import ResultStore, get_default_result_storage  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
-from prefect.schedules import Cron  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 from pydantic import Field  # noqa: E402
 
-from pipeline import feedback, progress, publish, review, stages, status, watch  # noqa: E402
+from pipeline import feedback, progress, publish, review, stages, status  # noqa: E402
 from pipeline.checked import FileCheck, has_errors  # noqa: E402
 from pipeline.document import slugify  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
@@ -374,67 +369,6 @@ def value_of(state: State[Any]) -> Any:
     """What a finished run returned. Prefect answers with a coroutine where it believes it is in async
     code (another run's context left behind can make it think so); the CLI is synchronous, so say so."""
     return state.result(raise_on_failure=False, _sync=True)  # type: ignore[call-overload]
-
-
-# --- Serving: deployments for the Prefect UI, and the file-drop trigger.
-
-
-def serve_deployments(
-    schedule: str = SETTINGS.schedule,
-    submissions_root: Path = SETTINGS.submissions,
-    outputs_root: Path = SETTINGS.outputs,
-) -> None:
-    """Register the deployments with the Prefect server at PREFECT_API_URL and run what
-    is triggered: by hand in the UI, by the yearly schedule, or by a dropped file."""
-    roots = {"submissions_root": str(submissions_root), "outputs_root": str(outputs_root)}
-    stop = threading.Event()
-    watcher = threading.Thread(
-        target=_validate_dropped_files, args=(submissions_root, stop), name="file-drop-trigger", daemon=True
-    )
-    watcher.start()
-    try:
-        serve(
-            _deployment(
-                annual_report,
-                name="annual-report",
-                schedules=[Cron(schedule, timezone=SETTINGS.timezone)],
-                parameters={"cycle": SETTINGS.default_cycle, "review": True, **roots},
-                description=(
-                    "Build one cycle's report (HTML, PDF, DOCX), wait for a reviewer to approve it (untick"
-                    " review to skip), and publish it to outputs/."
-                ),
-            ),
-            _deployment(
-                all_reports, name="all-reports", parameters=roots, description="Rebuild every cycle under submissions/."
-            ),
-            _deployment(
-                validate_submission,
-                name="validate-submission",
-                parameters=roots,
-                description="Check a dropped or changed submission; started by the file-drop trigger.",
-            ),
-            query_seconds=2,
-        )
-    finally:
-        stop.set()
-
-
-def _deployment(served: Flow[..., Any], **options: Any) -> RunnerDeployment:
-    return cast(RunnerDeployment, served.to_deployment(**options))  # called from sync code: the value
-
-
-def _validate_dropped_files(submissions_root: Path, stop: threading.Event) -> None:
-    logger = get_logger("file-drop-trigger")
-    for changed in watch.submission_changes(submissions_root, stop):
-        for cycle, file in changed:
-            try:
-                run_deployment(
-                    "validate-submission/validate-submission",
-                    parameters={"cycle": cycle, "file": file},
-                    timeout=0,  # start it and move on; the serve process runs it
-                )
-            except Exception:  # the server busy or away: keep watching, say what was missed
-                logger.exception("could not start validation of %s/%s", cycle, file)
 
 
 def flush_to_server() -> None:

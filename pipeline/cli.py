@@ -325,7 +325,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     os.environ.setdefault("PREFECT_HOME", str(SETTINGS.server_home))
     require_credentials(os.environ["PREFECT_API_URL"])
     prepare_prefect()
-    from flows import serve_deployments
+    from deployments import serve_deployments
 
     serve_deployments(arguments.schedule, arguments.submissions.resolve(), arguments.outputs.resolve())
     return 0
