@@ -56,6 +56,7 @@ def describe(published: Published) -> str:
     for output in listed:
         lines.append(f"  {output['file']:<{width}} {output['bytes']:>9,} bytes  sha256 {output['sha256'][:12]}…")
     lines.append(f"  status: {published.folder / 'status.md'}")
+    lines.append(f"  all published reports: {published.folder.parent / 'index.html'}")
     return "\n".join(lines)
 
 
