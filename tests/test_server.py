@@ -289,6 +289,6 @@ def test_a_reviewed_run_the_reviewer_rejects_publishes_nothing(served: dict[str,
     after = _published_files(folder)
     kept = [name for name in after if name not in ("status.md", "validation.json")]
     assert {name: after[name] for name in kept} == {name: before[name] for name in kept if name in before}
-    assert json.loads(after["manifest.json"])["flow_run_id"] != paused["id"]
+    assert after.get("manifest.json") == before.get("manifest.json")  # whether or not a build was published before
     assert "Grace Hopper did not approve it" in after["status.md"].decode()
     assert not (served["outputs"] / ".review" / REAL_CYCLE).exists()
