@@ -38,7 +38,7 @@ define debian_packages
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint golden preview server serve bench bench-task-runners bench-validate docx-template clean system-runtime system-test
+.PHONY: help report test lint golden preview server serve bench bench-task-runners bench-validate docx-template govuk-frontend clean system-runtime system-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -78,6 +78,15 @@ bench-task-runners: $(VENV)/.runtime ## Measure the render stage with each Prefe
 
 bench-validate: $(VENV)/.runtime ## Time `validate` on one file and on the whole cycle
 	$(PY) bench/validate_speed.py
+
+# The GOV.UK Frontend CSS the pages inline, compiled from the release pinned in package.json
+# (tests/test_govuk_frontend.py checks the checked-in copy is exactly what that release compiles to).
+# LICENSE.txt is the project's MIT licence, from its repository: the npm package ships none.
+GOVUK_FRONTEND := report_templates/govuk-frontend
+govuk-frontend: system-test node_modules/.installed ## Recompile report_templates/govuk-frontend/ from the pinned govuk-frontend release
+	npx --no-install sass --style=compressed --no-source-map --no-charset --load-path=node_modules \
+	  $(GOVUK_FRONTEND)/report.scss $(GOVUK_FRONTEND)/govuk-frontend.css
+	node -p '"govuk-frontend " + require("govuk-frontend/package.json").version' > $(GOVUK_FRONTEND)/VERSION
 
 docx-template: $(VENV)/.runtime ## Rebuild report_templates/report.docx from its generator
 	$(PY) report_templates/build_docx_template.py

@@ -35,6 +35,8 @@ def _environment() -> Environment:
         notice=lambda value: isinstance(value, Notice),
     )
     environment.filters["long_date"] = long_date
+    # "govuk-frontend 6.6.0", written by `make govuk-frontend`: named in the pages' inlined CSS.
+    environment.globals["govuk_frontend_version"] = (TEMPLATES / "govuk-frontend" / "VERSION").read_text().split()[-1]
     return environment
 
 
@@ -42,5 +44,6 @@ def _environment() -> Environment:
 TEMPLATE_ENVIRONMENT = _environment()
 
 
-def render_html(report: Report) -> str:
-    return TEMPLATE_ENVIRONMENT.get_template("report.html.j2").render(report=report)
+def render_html(report: Report, *, paged: bool = False) -> str:
+    """The page; `paged`, the PDF's source, with the PDF's own print stylesheet instead of the page's."""
+    return TEMPLATE_ENVIRONMENT.get_template("report.html.j2").render(report=report, paged=paged)

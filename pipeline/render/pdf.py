@@ -31,7 +31,7 @@ class RefusingFetcher(URLFetcher):
 
 def render_pdf(report: Report) -> bytes:
     fetcher = RefusingFetcher()
-    document = HTML(string=render_html(report), base_url=None, url_fetcher=fetcher)
+    document = HTML(string=render_html(report, paged=True), base_url=None, url_fetcher=fetcher)
     # PDF dates come from the page's dcterms meta tags; the embedded font subsets
     # take theirs from SOURCE_DATE_EPOCH. Both derive from the report, so the same
     # inputs give the same bytes.
