@@ -172,7 +172,7 @@ def test_lenient_run_publishes_the_valid_departments(tmp_path: Path) -> None:
         "validation.json",
     ]
     html = (published.folder / "report.html").read_text()
-    home_office = html.split('<h2 id="home-office">Home Office</h2>')[1].split("</section>")[0]
+    home_office = html.split('<h2 id="home-office" class="govuk-heading-l">Home Office</h2>')[1].split("</section>")[0]
     assert ">We did some things.<" in html
     assert "No response received." in home_office and "We did" not in home_office
 
