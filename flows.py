@@ -348,7 +348,11 @@ send_feedback = task(
 def _email_the_department(outputs_root: Path, result: stages.FileResult) -> None:
     """The file's result to its department's contact; a failure to send is logged, never the run's failure."""
     logger = get_run_logger()
-    letter, why_not = feedback.to_send(outputs_root, result)
+    try:
+        letter, why_not = feedback.to_send(outputs_root, result)
+    except PipelineError as error:  # the mail settings in the environment are wrong: say so, keep the check
+        logger.error("%s: no email sent: %s", result.file, error)
+        return
     if letter is None:
         logger.info("%s", why_not)
         return

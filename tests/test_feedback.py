@@ -203,3 +203,14 @@ def test_with_no_mail_server_at_all_nothing_crashes(
     _cycle(tmp_path, submission())
     assert _validate(tmp_path) is True
     assert "could not email" in caplog.text and "Connection refused" in caplog.text
+
+
+def test_wrong_mail_settings_are_logged_and_the_check_still_completes(
+    tmp_path: Path, harness: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("PIPELINE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("PIPELINE_SMTP_PORT", "not-a-port")
+    monkeypatch.setenv("PIPELINE_SMTP_SENDER", SENDER)
+    _cycle(tmp_path, submission())
+    assert _validate(tmp_path) is True
+    assert "test-cycle/health.yaml: no email sent: PIPELINE_SMTP_PORT must be a port number" in caplog.text
