@@ -28,6 +28,7 @@ from pipeline.scaffold import (
 from pipeline.schema import REPORT_CONFIG_FILE
 from pipeline.settings import SETTINGS, prepare_prefect
 from pipeline.source import CycleSources, read_cycle
+from pipeline.status import counted
 from pipeline.validate import check_cycle, check_cycle_config, check_submission, expected_department
 from pipeline.yaml_file import load_yaml
 
@@ -180,7 +181,7 @@ def _validate(arguments: argparse.Namespace) -> int:
         for problem in problems:
             print(problem)
         warnings = len(problems) - len(errors)
-        print(f"{len(checked_files)} file(s) checked: {_count(len(errors), 'error')}, {_count(warnings, 'warning')}")
+        print(f"{len(checked_files)} file(s) checked: {counted(len(errors), 'error')}, {counted(warnings, 'warning')}")
     return 1 if errors else 0
 
 
@@ -351,7 +352,7 @@ def _import(arguments: argparse.Namespace) -> int:
         return 1
     for problem in warnings:
         print(problem, file=sys.stderr)
-    print(f"wrote {folder}: {REPORT_CONFIG_FILE} and {_count(len(imported.submissions), 'department file')}")
+    print(f"wrote {folder}: {REPORT_CONFIG_FILE} and {counted(len(imported.submissions), 'department file')}")
     print(f"check it against the page, then build it: python -m pipeline build --cycle {arguments.cycle}")
     return 0
 
@@ -361,7 +362,3 @@ def _positive(text: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"{text} is not a positive number")
     return number
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import PipelineError, Problem, Severity
 from pipeline.publish import exclusive
+from pipeline.status import file_summary
 
 if TYPE_CHECKING:
     from pipeline.stages import FileResult
@@ -93,14 +94,7 @@ class Letter:
 
 def letter(recipient: str, department: str, file: str, problems: Sequence[Problem], exists: bool) -> Letter:
     """The feedback on one checked file, in plain text."""
-    errors = sum(problem.severity is Severity.ERROR for problem in problems)
-    warnings = len(problems) - errors
-    if not exists:
-        result = "withdrawn: the file is no longer in the cycle"
-    elif errors:
-        result = f"not valid: {_count(errors, 'error')}, {_count(warnings, 'warning')}"
-    else:
-        result = "valid" + (f", with {_count(warnings, 'warning')}" if warnings else "")
+    result = file_summary(problems, exists)
     lines = [
         "Hello,",
         "",
@@ -118,7 +112,7 @@ def letter(recipient: str, department: str, file: str, problems: Sequence[Proble
             if problem.hint:
                 lines.append(f"   How to fix: {problem.hint}")
     lines += [""]
-    if errors:
+    if any(problem.severity is Severity.ERROR for problem in problems):
         lines.append("Until the errors are fixed, the report shows your department as not having responded.")
     lines += [
         "Each time the file is saved it is checked again, and you are sent the new result.",
@@ -224,9 +218,5 @@ def _one_line(text: str) -> str:
 
 
 def _one_address(text: str) -> bool:
-    name, address = email.utils.parseaddr(text)
+    _, address = email.utils.parseaddr(text)
     return bool(address) and "@" in address and _one_line(text) == text
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

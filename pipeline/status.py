@@ -121,12 +121,18 @@ def summary_markdown(status: dict[str, Any]) -> str:
 
 
 def file_summary(problems: Sequence[Problem], exists: bool) -> str:
+    """One file's result in a line: the artifact's description and the department's email say this."""
     if not exists:
         return "withdrawn: the file is no longer in the cycle"
     errors, warnings = _count(problems, Severity.ERROR), _count(problems, Severity.WARNING)
     if not errors and not warnings:
         return "valid"
-    return f"{'not valid' if errors else 'valid'}: {errors} error(s), {warnings} warning(s)"
+    return f"{'not valid' if errors else 'valid'}: {counted(errors, 'error')}, {counted(warnings, 'warning')}"
+
+
+def counted(number: int, noun: str) -> str:
+    """ "1 error", "2 errors"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def file_markdown(name: str, problems: Sequence[Problem], exists: bool) -> str:
