@@ -4,6 +4,8 @@ schedule, and the file-drop trigger that validates a department's file as soon a
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any, cast
@@ -21,6 +23,7 @@ from prefect.schedules import Cron  # noqa: E402
 
 from flows import all_reports, annual_report, validate_submission  # noqa: E402
 from pipeline import watch  # noqa: E402
+from pipeline.commands import shown_path  # noqa: E402
 
 
 def serve_deployments(
@@ -36,6 +39,7 @@ def serve_deployments(
         target=_validate_dropped_files, args=(submissions_root, stop), name="file-drop-trigger", daemon=True
     )
     watcher.start()
+    print(banner(), flush=True)
     try:
         serve(
             _deployment(
@@ -44,8 +48,9 @@ def serve_deployments(
                 schedules=[Cron(schedule, timezone=SETTINGS.timezone)],
                 parameters={"cycle": SETTINGS.default_cycle, "review": True, **roots},
                 description=(
-                    "Build one cycle's report (HTML, PDF, DOCX), wait for a reviewer to approve it (untick"
-                    " review to skip), and publish it to outputs/."
+                    "Build one cycle's report in every format it publishes, wait for a reviewer to approve"
+                    " it, and publish it to outputs/. Name fewer formats, or tick preview, for a preview"
+                    " written beside the publication."
                 ),
             ),
             _deployment(
@@ -58,9 +63,27 @@ def serve_deployments(
                 description="Check a dropped or changed submission; started by the file-drop trigger.",
             ),
             query_seconds=2,
+            print_starting_message=False,  # its hint, `prefect deployment run`, needs PREFECT_API_URL: ours says so
         )
     finally:
         stop.set()
+
+
+def banner() -> str:
+    """What `make serve` says once the deployments are served: where, and how to run them by hand."""
+    api = os.environ["PREFECT_API_URL"]
+    prefect = Path(sys.executable).with_name("prefect")
+    return "\n".join(
+        [
+            f"Serving the deployments on the Prefect server at {api}:",
+            "  annual-report/annual-report, all-reports/all-reports, validate-submission/validate-submission",
+            f"Open {api.removesuffix('/api')}/deployments to run them (Run, then Custom run), or use",
+            "Prefect's own command line in another terminal, which needs the server's address:",
+            f"  export PREFECT_API_URL={api}",
+            f"  {shown_path(prefect)} deployment run annual-report/annual-report",
+            "Dropped and changed files under submissions/ are checked as they arrive. Stop with Ctrl-C.",
+        ]
+    )
 
 
 def _deployment(served: Flow[..., Any], **options: Any) -> RunnerDeployment:

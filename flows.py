@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 from uuid import UUID
 
 from pipeline.settings import SETTINGS, prepare_prefect
@@ -51,7 +51,7 @@ from prefect.results import ResultStore, get_default_result_storage  # noqa: E40
 from prefect.runtime import flow_run  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
-from pydantic import Field  # noqa: E402
+from pydantic import ConfigDict, Field  # noqa: E402
 
 from pipeline import feedback, progress, publish, review, stages, status  # noqa: E402
 from pipeline.checked import FileCheck, has_errors  # noqa: E402
@@ -174,12 +174,31 @@ class PrefectRunner:
 # --- Review: the flow run pauses and the Prefect UI shows the reviewer a form.
 
 
-class ReviewDecision(RunInput):
-    """The form a reviewer fills in to resume a build waiting for review."""
+# A rejection needs its reason: Prefect's server checks each answer against the form's JSON
+# Schema before it resumes the run, so this rule is refused there, with its message, like the rest.
+_REASON_TO_REJECT: dict[str, Any] = {
+    "if": {"properties": {"decision": {"const": "reject"}}, "required": ["decision"]},
+    "then": {"properties": {"comment": {"type": "string", "pattern": r"\S"}}, "required": ["comment"]},
+}
 
-    approved: bool = Field(default=False, description="Tick to publish this build. Leave it unticked to reject it.")
-    reviewer: str = Field(min_length=1, description="Your name, kept in the published manifest.")
-    comment: str = Field(default="", description="Why you approve or reject it; kept with your decision.")
+
+class ReviewDecision(RunInput):
+    """The form a reviewer fills in to resume a build waiting for review: a choice, made
+    explicitly (there is no default), with their name, and the reason when they reject it."""
+
+    model_config = ConfigDict(json_schema_extra=_REASON_TO_REJECT)
+
+    decision: Literal["approve", "reject"] = Field(
+        description=(
+            "approve: publish this build, replacing the one published now (which moves to history/)."
+            " reject: publish nothing; the published build stays as it is, and your reason goes in status.md."
+        ),
+    )
+    reviewer: str = Field(min_length=1, pattern=r"\S", description="Your name, kept with your decision.")
+    comment: str = Field(
+        default="",
+        description="Why you approve or reject it, kept with your decision. Required to reject.",
+    )
 
 
 def ask_in_the_ui(timeout_seconds: int) -> stages.Reviewer:
@@ -207,7 +226,7 @@ def ask_in_the_ui(timeout_seconds: int) -> stages.Reviewer:
         except FlowPauseTimeout:
             decision = review.Decision.unanswered(timeout_seconds)
         else:
-            decision = review.Decision.made_now(answer.approved, answer.reviewer, answer.comment)
+            decision = review.Decision.made_now(answer.decision == "approve", answer.reviewer, answer.comment)
         outcome = f"approved by {decision.reviewer}" if decision.approved else decision.reason()
         create_markdown_artifact(  # the artifact's latest version says how the review ended
             key=f"review-{slugify(draft.cycle)}",
@@ -230,35 +249,50 @@ def ask_in_the_ui(timeout_seconds: int) -> stages.Reviewer:
 @flow(name="annual-report", task_runner=ThreadPoolTaskRunner(max_workers=3))  # type: ignore[arg-type]
 def annual_report(
     cycle: str = SETTINGS.default_cycle,
-    formats: list[OutputFormat] = list(SETTINGS.formats),  # noqa: B006, B008 (Prefect copies parameters)
+    formats: list[OutputFormat] | None = None,
     strict: bool = False,
     submissions_root: Path = SETTINGS.submissions,
     outputs_root: Path = SETTINGS.outputs,
     keep_history: int = SETTINGS.keep_history,
-    review: bool = False,
+    preview: bool = False,
+    review: bool | None = None,
     review_timeout_seconds: int = SETTINGS.review_timeout_seconds,
 ) -> publish.Published | State:
-    """Build one cycle's report. Lenient (the default) shows a department whose file has
-    errors as not having responded; strict publishes nothing if any file has a problem.
-    With review, the run stages the build and pauses until a reviewer approves it (published)
-    or rejects it, or `review_timeout_seconds` pass (nothing published)."""
-    request = stages.BuildRequest(cycle, tuple(formats), strict, submissions_root, outputs_root, keep_history)
+    """Build one cycle's report. `formats`: every format the cycle publishes unless fewer are
+    named, which makes the build a preview, written beside the publication (as `preview` does).
+    Lenient (the default) shows a department whose file has errors as not having responded;
+    strict publishes nothing if any file has a problem. `review`: true, the run stages the build
+    and pauses until a reviewer approves it (published) or rejects it, or `review_timeout_seconds`
+    pass (nothing published); unset, as the cycle's report.yaml says; false, never (a cycle that
+    requires review is then refused)."""
+    request = stages.BuildRequest(
+        cycle,
+        tuple(formats) if formats else None,
+        strict,
+        submissions_root,
+        outputs_root,
+        keep_history,
+        preview=preview,
+        review=review,
+    )
     try:
-        return stages.build(request, PrefectRunner(), ask_in_the_ui(review_timeout_seconds) if review else None)
+        return stages.build(request, PrefectRunner(), ask_in_the_ui(review_timeout_seconds))
     except PipelineError as error:
         return Failed(message=str(error))
 
 
 def _build_cycle(
-    cycle: str, formats: list[OutputFormat], strict: bool, submissions_root: Path, outputs_root: Path
+    cycle: str, formats: list[OutputFormat] | None, strict: bool, submissions_root: Path, outputs_root: Path
 ) -> str:
-    """One cycle's annual-report run; its outcome in a few words."""
+    """One cycle's annual-report run, never waiting for a reviewer (a cycle that requires review is
+    refused, and says so); its outcome in a few words."""
     state = annual_report(
         cycle=cycle,
         formats=formats,
         strict=strict,
         submissions_root=submissions_root,
         outputs_root=outputs_root,
+        review=False,
         return_state=True,
     )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -271,7 +305,7 @@ build_cycle = task(name="build-cycle", cache_policy=NO_CACHE)(_build_cycle)
 
 @flow(name="all-reports")
 def all_reports(
-    formats: list[OutputFormat] = list(SETTINGS.formats),  # noqa: B006, B008 (Prefect copies parameters)
+    formats: list[OutputFormat] | None = None,
     strict: bool = False,
     submissions_root: Path = SETTINGS.submissions,
     outputs_root: Path = SETTINGS.outputs,
@@ -279,7 +313,9 @@ def all_reports(
 ) -> dict[str, str] | State:
     """Rebuild every cycle under submissions/, each as its own annual-report run, `workers` at
     a time in processes of their own (the work is CPU-bound Python: threads would take turns).
-    A cycle that fails does not stop the others; the run fails if any did, listing every outcome."""
+    `formats`: each cycle's own unless named (fewer make previews). No cycle waits for a reviewer:
+    one that requires review is refused. A cycle that fails does not stop the others; the run
+    fails if any did, listing every outcome."""
     logger = get_run_logger()
     cycles = find_cycles(submissions_root)
     parameters: dict[str, Any] = {
@@ -393,7 +429,7 @@ def flush_to_server() -> None:
 
 if __name__ == "__main__":
     with _API:
-        load_renderers(SETTINGS.formats)
+        load_renderers(OutputFormat)
         _API.wait()
         outcome = annual_report(return_state=True)
         flush_to_server()

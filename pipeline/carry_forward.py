@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 
 from pipeline.checked import CheckedCycle, EarlierResponses, PublishedResponse, SectionContent
+from pipeline.commands import command
 from pipeline.errors import Problem, Severity
 from pipeline.names import name_key
 from pipeline.schema import REPORT_CONFIG_FILE, ReportConfig
@@ -115,7 +116,7 @@ def previous_config_problem(sources: CycleSources, config: ReportConfig) -> Prob
     return sources.config.problem(
         ("previous_cycle",),
         f"the previous cycle {config.previous_cycle} has errors in its {REPORT_CONFIG_FILE}",
-        f"check it: python -m pipeline validate {sources.previous.config.path}",
+        f"check it: {command('validate', str(sources.previous.config.path))}",
     )
 
 

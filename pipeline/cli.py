@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
+from pipeline.commands import command, shown_path
+from pipeline.errors import CycleNotFoundError, InvalidInputError, PipelineError, Problem, Severity
 from pipeline.names import closest
 from pipeline.publish import Published, describe
+from pipeline.purpose import publishes_all
 from pipeline.render import OutputFormat
 from pipeline.scaffold import (
     REPORT_SCHEMA_FILE,
@@ -27,9 +29,9 @@ from pipeline.scaffold import (
 )
 from pipeline.schema import REPORT_CONFIG_FILE
 from pipeline.settings import SETTINGS, prepare_prefect
-from pipeline.source import CycleSources, read_cycle
+from pipeline.source import CycleSources, cycle_folder, find_cycles, read_cycle
 from pipeline.status import counted
-from pipeline.validate import check_cycle, check_cycle_config, check_submission, expected_department
+from pipeline.validate import check_config, check_cycle, check_cycle_config, check_submission, expected_department
 from pipeline.yaml_file import load_yaml
 
 
@@ -49,25 +51,35 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     check = commands.add_parser("validate", help="check submission files (or whole cycle folders) before dropping them")
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="a submission file, or a cycle's folder to check all of it"
+    )
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
     check.set_defaults(command=_validate)
 
     new = commands.add_parser("new", help="start a department's submission with every section it must answer")
     new.add_argument("--cycle", required=True, help="folder under submissions/, e.g. 2015-action-04")
     new.add_argument("--department", required=True, help="the department's name as listed in report.yaml")
-    new.add_argument("--submissions", type=Path, default=SETTINGS.submissions)
+    new.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
     new.set_defaults(command=_new)
 
     schema = commands.add_parser("schema", help="print the JSON Schema editors use for submissions")
-    schema.add_argument("which", nargs="?", choices=["submission", "report"], default="submission")
+    schema.add_argument(
+        "which",
+        nargs="?",
+        choices=["submission", "report"],
+        default="submission",
+        help="a department's file, or a cycle's report.yaml (default: %(default)s)",
+    )
     schema.add_argument(
         "--write", action="store_true", help="update the checked-in copies under submissions/ instead of printing"
     )
-    schema.add_argument("--submissions", type=Path, default=SETTINGS.submissions)
+    schema.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
     schema.set_defaults(command=_schema)
 
-    build = commands.add_parser("build", help="run the annual-report flow and publish the outputs")
+    build = commands.add_parser(
+        "build", help="run the annual-report flow: publish a cycle in every format it publishes, or preview it"
+    )
     build.add_argument(
         "--cycle", default=SETTINGS.default_cycle, help="folder under submissions/ (default: %(default)s)"
     )
@@ -77,7 +89,14 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         type=OutputFormat.named,
         choices=list(OutputFormat),
-        help=f"output format; repeat for several (default: {', '.join(SETTINGS.formats)})",
+        help="a format to build; repeat for several. Fewer than the cycle publishes make a preview, written "
+        "beside the publication (default: every format the cycle publishes: its report.yaml's formats:, "
+        "or all of them)",
+    )
+    build.add_argument(
+        "--preview",
+        action="store_true",
+        help="write the build to outputs/.preview/<cycle>/ and leave the publication and the hub as they are",
     )
     build.add_argument("--all", action="store_true", help="build every cycle under submissions/")
     build.add_argument(
@@ -91,7 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--review",
         action="store_true",
-        help="stage the build and publish it only when a reviewer approves it in the Prefect UI (needs `make server`)",
+        help="stage the build and publish it only when a reviewer approves it in the Prefect UI (needs "
+        "`make server`); a cycle whose report.yaml says review: required is always reviewed",
     )
     build.add_argument(
         "--review-timeout",
@@ -107,8 +127,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="previous builds to keep (default: %(default)s)",
     )
-    build.add_argument("--submissions", type=Path, default=SETTINGS.submissions)
-    build.add_argument("--outputs", type=Path, default=SETTINGS.outputs)
+    build.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
+    build.add_argument("--outputs", type=Path, default=SETTINGS.outputs, help=OUTPUTS_HELP)
     build.set_defaults(command=_build)
 
     served = commands.add_parser(
@@ -117,8 +137,8 @@ def _parser() -> argparse.ArgumentParser:
     served.add_argument(
         "--schedule", default=SETTINGS.schedule, help="cron for the yearly build (default: %(default)s)"
     )
-    served.add_argument("--submissions", type=Path, default=SETTINGS.submissions)
-    served.add_argument("--outputs", type=Path, default=SETTINGS.outputs)
+    served.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
+    served.add_argument("--outputs", type=Path, default=SETTINGS.outputs, help=OUTPUTS_HELP)
     served.add_argument(
         "--port", type=int, default=SETTINGS.server_port, help="the server's port (default: %(default)s)"
     )
@@ -127,7 +147,9 @@ def _parser() -> argparse.ArgumentParser:
     server = commands.add_parser(
         "server", help=f"start a Prefect server and its UI on {SETTINGS.server_host} (stop it with Ctrl-C)"
     )
-    server.add_argument("--port", type=int, default=SETTINGS.server_port, help="(default: %(default)s)")
+    server.add_argument(
+        "--port", type=int, default=SETTINGS.server_port, help="the port to listen on (default: %(default)s)"
+    )
     server.add_argument(
         "--host",
         default=SETTINGS.server_host,
@@ -144,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
         "page", type=Path, metavar="PAGE", help="the page's text, or its govspeak from the publisher, saved as UTF-8"
     )
     imported.add_argument("--cycle", required=True, help="the new folder under submissions/, e.g. 2015-action-04")
-    imported.add_argument("--submissions", type=Path, default=SETTINGS.submissions)
+    imported.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
     imported.add_argument("--strategy", help="the strategy, if the page does not name it")
     imported.add_argument("--action", type=int, help="the action's number, if the page's title does not give it")
     imported.add_argument("--published", metavar="YYYY-MM-DD", help="the publication date, if the page has none")
@@ -155,6 +177,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     imported.set_defaults(command=_import)
     return parser
+
+
+SUBMISSIONS_HELP = "the folder holding the cycles, one folder each (default: submissions/ in the project)"
+OUTPUTS_HELP = "where builds are published, one folder per cycle (default: outputs/ in the project)"
 
 
 def _validate(arguments: argparse.Namespace) -> int:
@@ -232,7 +258,7 @@ def _new(arguments: argparse.Namespace) -> int:
     except FileExistsError:
         print(f"error: {target} already exists; edit it, or move it aside to start again", file=sys.stderr)
         return 1
-    print(f"wrote {target}\nfill in each section, then check it: python -m pipeline validate {target}")
+    print(f"wrote {target}\nfill in each section, then check it: {command('validate', shown_path(target))}")
     return 0
 
 
@@ -249,38 +275,79 @@ def _schema(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
+    if arguments.review and arguments.all:
+        print("error: --review builds one cycle; name it with --cycle", file=sys.stderr)
+        return 1
+    if arguments.review and (arguments.preview or arguments.formats):
+        print(
+            "error: --review publishes what the reviewer approves, in every format the cycle publishes; "
+            "--preview and --format build a preview: use one or the other",
+            file=sys.stderr,
+        )
+        return 1
+    submissions = arguments.submissions.resolve()
+    # Before Prefect: a cycle that is not there, or that needs a reviewer no server can ask, is said at once.
+    if arguments.all:
+        if not find_cycles(submissions):
+            raise CycleNotFoundError(f"no cycles under {submissions}: each is a folder holding {REPORT_CONFIG_FILE}")
+        reviewer = None
+    else:
+        cycle_folder(submissions, arguments.cycle)
+        reviewer = _why_a_reviewer_is_needed(arguments, submissions)
+    return _run_build(arguments, submissions, reviewer)
+
+
+def _why_a_reviewer_is_needed(arguments: argparse.Namespace, submissions: Path) -> str | None:
+    """Why this build waits for a reviewer in the Prefect UI, or None when it does not."""
+    if arguments.review:
+        return "--review waits for a reviewer in the Prefect UI"
+    if arguments.preview:
+        return None
+    config, _ = check_config(load_yaml(submissions / arguments.cycle / REPORT_CONFIG_FILE))
+    if config is None or not config.review_required:
+        return None  # an unusable config is reported by the build itself
+    if arguments.formats and not publishes_all(config, arguments.formats):
+        return None  # a preview
+    return (
+        f"{arguments.cycle} is published only once a reviewer approves it (review: required in its "
+        f"{REPORT_CONFIG_FILE}), and the reviewer answers in the Prefect UI; for a look without publishing, "
+        "add --preview"
+    )
+
+
+def _run_build(arguments: argparse.Namespace, submissions: Path, reviewer: str | None) -> int:
     from pipeline import progress
     from pipeline.prefect_api import connect
     from pipeline.render import load_renderers
 
-    formats = arguments.formats or list(SETTINGS.formats)
-    if arguments.review and arguments.all:
-        print("error: --review builds one cycle; name it with --cycle", file=sys.stderr)
-        return 1
-    reviewed = "--review waits for a reviewer in the Prefect UI" if arguments.review else None
-    with connect(standing_only=reviewed) as api:  # a temporary server boots while the flow's code is imported
+    with connect(standing_only=reviewer) as api:  # a temporary server boots while the flow's code is imported
         prepare_prefect()
         from prefect.client.schemas.objects import State
 
         from flows import all_reports, annual_report, flush_to_server, value_of
 
-        load_renderers(formats)
+        load_renderers(arguments.formats or OutputFormat)
         api.wait()
-        roots = {"submissions_root": arguments.submissions.resolve(), "outputs_root": arguments.outputs.resolve()}
+        roots = {"submissions_root": submissions, "outputs_root": arguments.outputs.resolve()}
         try:
             state: State[Any]
             with progress.on_terminal():
                 if arguments.all:
                     state = all_reports(
-                        formats=formats, strict=arguments.strict, workers=arguments.workers, **roots, return_state=True
+                        formats=arguments.formats,
+                        strict=arguments.strict,
+                        workers=arguments.workers,
+                        **roots,
+                        return_state=True,
                     )
                 else:
                     state = annual_report(
                         cycle=arguments.cycle,
-                        formats=formats,
+                        formats=arguments.formats,
                         strict=arguments.strict,
                         keep_history=arguments.keep_history,
-                        review=arguments.review,
+                        preview=arguments.preview,
+                        review=True if arguments.review else None,
                         review_timeout_seconds=arguments.review_timeout,
                         **roots,
                         return_state=True,
@@ -353,7 +420,7 @@ def _import(arguments: argparse.Namespace) -> int:
     for problem in warnings:
         print(problem, file=sys.stderr)
     print(f"wrote {folder}: {REPORT_CONFIG_FILE} and {counted(len(imported.submissions), 'department file')}")
-    print(f"check it against the page, then build it: python -m pipeline build --cycle {arguments.cycle}")
+    print(f"check it against the page, then build it: {command('build', '--cycle', arguments.cycle)}")
     return 0
 
 

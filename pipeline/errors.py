@@ -61,5 +61,9 @@ class NotApprovedError(PipelineError):
     """A reviewed build its reviewer did not approve, or no one answered in time: nothing was published."""
 
 
+class ReviewRequiredError(PipelineError):
+    """A cycle that requires review was asked to publish without a reviewer: nothing was published."""
+
+
 class PublishError(PipelineError):
     """Outputs could not be written; the previous outputs are untouched."""

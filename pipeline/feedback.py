@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.commands import command, shown_path
 from pipeline.errors import PipelineError, Problem, Severity
 from pipeline.publish import exclusive
 from pipeline.status import file_summary
@@ -92,8 +93,10 @@ class Letter:
         return hashlib.sha256("\0".join((self.recipient, self.subject, self.body)).encode()).hexdigest()
 
 
-def letter(recipient: str, department: str, file: str, problems: Sequence[Problem], exists: bool) -> Letter:
-    """The feedback on one checked file, in plain text."""
+def letter(
+    recipient: str, department: str, file: str, problems: Sequence[Problem], exists: bool, check: str = ""
+) -> Letter:
+    """The feedback on one checked file, in plain text; `check`, the command that checks it again."""
     result = file_summary(problems, exists)
     lines = [
         "Hello,",
@@ -116,7 +119,7 @@ def letter(recipient: str, department: str, file: str, problems: Sequence[Proble
         lines.append("Until the errors are fixed, the report shows your department as not having responded.")
     lines += [
         "Each time the file is saved it is checked again, and you are sent the new result.",
-        "You can check it yourself first: python -m pipeline validate <file>",
+        *([f"To check it before you save it, on the machine that holds the submissions: {check}"] if check else []),
     ]
     return Letter(
         recipient=recipient,
@@ -169,7 +172,8 @@ def to_send(outputs_root: Path, result: FileResult) -> tuple[Letter | None, str]
         return None, f"{result.file}: report.yaml gives no contact for {result.department}, so no email is sent"
     if MailSettings.from_environment() is None:
         return None, f"{result.file}: no mail server ({MAIL_SETTINGS['host']} is not set), so no email is sent"
-    mail = letter(result.contact, result.department, result.file, result.problems, result.exists)
+    check = command("validate", shown_path(result.path))
+    mail = letter(result.contact, result.department, result.file, result.problems, result.exists, check)
     if already_sent(outputs_root, result.file.partition("/")[0], mail):
         return None, f"{result.file}: {result.contact} already has this result for this file, so it is not sent again"
     return mail, ""

@@ -1,8 +1,10 @@
 """The publication hub, `outputs/index.html`: every published cycle on one page, for publishing teams.
 
 Built from the manifests alone (each cycle's, and those of the builds in its history), so
-it says exactly what is on disk. Rebuilt after every publish under a lock of its own, and
-read from scratch each time: two cycles published at once both end up listed.
+it says exactly what is on disk. Only complete publications are listed: every format the
+cycle publishes, each file on disk as its manifest describes it. Rebuilt after every publish
+under a lock of its own, and read from scratch each time: two cycles published at once both
+end up listed.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from pipeline.publish import HISTORY, REVIEW, bundle_name, exclusive, read_manifest
+from pipeline.publish import HISTORY, HUB, MANIFEST, STATUS, bundle_name, exclusive, read_manifest
+from pipeline.render import OutputFormat
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
 
-INDEX = "index.html"
 TITLE = "Published reports"
 
 # What publishing teams call each kind of file.
@@ -51,18 +53,27 @@ class HubCycle:
     review: str | None
     files: tuple[HubFile, ...]
     earlier: tuple[EarlierBuild, ...]
+    has_status: bool = False
 
     @property
     def anchor(self) -> str:
         return f"cycle-{self.cycle}"
+
+    @property
+    def manifest_href(self) -> str:
+        return f"{quote(self.cycle)}/{MANIFEST}"
+
+    @property
+    def status_href(self) -> str:
+        return f"{quote(self.cycle)}/{STATUS}"
 
 
 def rebuild(outputs_root: Path) -> Path:
     """Write the hub afresh from what is published now, atomically."""
     with exclusive(outputs_root / ".hub.lock"):
         page = render(published_cycles(outputs_root))
-        target = outputs_root / INDEX
-        aside = outputs_root / f".{INDEX}.{os.getpid()}.new"
+        target = outputs_root / HUB
+        aside = outputs_root / f".{HUB}.{os.getpid()}.new"
         aside.write_text(page, encoding="utf-8")
         os.chmod(aside, 0o644)
         os.replace(aside, target)
@@ -70,15 +81,38 @@ def rebuild(outputs_root: Path) -> Path:
 
 
 def published_cycles(outputs_root: Path) -> list[HubCycle]:
-    """Every cycle with a published build, newest report first."""
+    """Every cycle with a complete published build, newest report first. (Builds waiting for
+    review and previews are in folders whose names start with a dot, and are never listed.)"""
     cycles = []
     for folder in sorted(outputs_root.iterdir()):
-        if folder.name.startswith(".") or folder.name == REVIEW or not folder.is_dir():
+        if folder.name.startswith(".") or not folder.is_dir():
             continue
         manifest = read_manifest(folder)
-        if manifest is not None:
+        if manifest is not None and complete(folder, manifest):
             cycles.append(_cycle(folder, manifest))
     return sorted(cycles, key=lambda cycle: (cycle.published or datetime.date.min, cycle.cycle), reverse=True)
+
+
+def complete(folder: Path, manifest: dict[str, Any]) -> bool:
+    """A publication holding every format its cycle publishes (every format, for a manifest
+    that does not say), each file on disk with the size its manifest gives."""
+    try:
+        publishes = [OutputFormat.named(name) for name in manifest.get("formats") or list(OutputFormat)]
+        listed = {str(entry["file"]): int(entry["bytes"]) for entry in manifest.get("outputs", [])}
+    except (KeyError, TypeError, ValueError):
+        return False
+    if manifest.get("preview"):
+        return False
+    if any(output.file_name not in listed for output in publishes):
+        return False
+    return all(_has_size(folder / name, size) for name, size in listed.items())
+
+
+def _has_size(path: Path, size: int) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == size
+    except OSError:
+        return False
 
 
 def render(cycles: list[HubCycle]) -> str:
@@ -101,6 +135,7 @@ def _cycle(folder: Path, manifest: dict[str, Any]) -> HubCycle:
         review=_review(manifest.get("review")),
         files=tuple(sorted(files, key=lambda file: (file.name == bundle_name(cycle), file.name))),
         earlier=tuple(_earlier(folder)),
+        has_status=(folder / STATUS).is_file(),
     )
 
 
@@ -125,7 +160,8 @@ def _earlier(folder: Path) -> Iterator[EarlierBuild]:
             continue
         replaced = _stamp(build.name)
         label = f"Replaced {replaced.day} {replaced:%B %Y at %H:%M} UTC" if replaced else build.name
-        target = build.name + "/" + ("report.html" if (build / "report.html").is_file() else "")
+        page = OutputFormat.HTML.file_name
+        target = build.name + "/" + (page if (build / page).is_file() else "")
         yield EarlierBuild(label, f"{quote(folder.name)}/{HISTORY}/{quote(target)}")
 
 

@@ -32,6 +32,7 @@ from pipeline.settings import SETTINGS, Settings
 _BOOT_TIMEOUT_SECONDS = 180
 _STOP_TIMEOUT_SECONDS = 10
 _PR_SET_PDEATHSIG = 1
+_UI_URL = "PREFECT_UI_URL"
 
 
 @dataclass
@@ -53,8 +54,10 @@ class PrefectApi:
 
     def __exit__(self, *exception: object) -> None:
         self.stop()
-        if self.server is not None:  # the URL was ours: a later build in this process looks again
+        if self.server is not None:  # the URLs were ours: a later build in this process looks again
             os.environ.pop("PREFECT_API_URL", None)
+            if os.environ.get(_UI_URL) == "":
+                os.environ.pop(_UI_URL)
 
     def wait(self) -> None:
         """Return once the server answers; a temporary server that dies or never answers is an error."""
@@ -205,6 +208,8 @@ def _start_temporary(settings: Settings) -> PrefectApi:
             preexec_fn=_stop_with_parent,  # noqa: PLW1509 (called before any thread is started)
         )
     os.environ["PREFECT_API_URL"] = url
+    # No UI, and gone once the build ends: Prefect's "View at <link>" would point nowhere.
+    os.environ.setdefault(_UI_URL, "")
     return PrefectApi(url, server, log)
 
 

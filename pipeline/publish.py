@@ -4,7 +4,8 @@
 with their manifest, the manifest and the run's status. The new files are written to
 a staging folder beside it and swapped in with a single atomic exchange, so a reader,
 or a crash, never sees a half-written set. A build waiting for review is staged under
-`outputs/.review/<cycle>/<flow run>/`, apart from what is published.
+`outputs/.review/<cycle>/<flow run>/`, and a preview is published the same way under
+`outputs/.preview/<cycle>/`, both apart from what is published.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,17 +38,27 @@ from pipeline.yaml_file import SourceFile
 MANIFEST = "manifest.json"
 HISTORY = "history"
 REVIEW = ".review"
+PREVIEW = ".preview"
+STATUS = "status.md"
+HUB = "index.html"
 
 
 @dataclass(frozen=True)
 class Published:
     folder: Path
     manifest: dict[str, Any]
+    # Why this build is a preview, written beside the publication; None when it was published.
+    preview: str | None = None
+    # The departments shown as "No response received.", each with why.
+    not_received: tuple[tuple[str, str], ...] = ()
 
 
 def describe(published: Published) -> str:
-    """What a build published, for the person who ran it."""
-    lines = [f"published {published.folder}:"]
+    """What a build published, or previewed, for the person who ran it."""
+    if published.preview is None:
+        lines = [f"published {published.folder}:"]
+    else:
+        lines = [f"preview written to {published.folder} (not published: {published.preview}):"]
     listed = [
         *published.manifest["outputs"],
         *([published.manifest["bundle"]] if "bundle" in published.manifest else []),
@@ -55,9 +66,22 @@ def describe(published: Published) -> str:
     width = max((len(output["file"]) for output in listed), default=0)
     for output in listed:
         lines.append(f"  {output['file']:<{width}} {output['bytes']:>9,} bytes  sha256 {output['sha256'][:12]}…")
-    lines.append(f"  status: {published.folder / 'status.md'}")
-    lines.append(f"  all published reports: {published.folder.parent / 'index.html'}")
+    lines.append(f"  status: {published.folder / STATUS}")
+    if published.preview is None:
+        lines.append(f"  all published reports: {published.folder.parent / HUB}")
+    else:
+        publication = published.folder.parent.parent / published.folder.name
+        lines.append(f"  the publication in {publication} is unchanged")
+    if published.not_received:
+        count = len(published.not_received)
+        lines.append(f'{count} department{" is" if count == 1 else "s are"} shown as "No response received.":')
+        lines += [f"  {department}: {why}" for department, why in published.not_received]
     return "\n".join(lines)
+
+
+def preview_root(outputs_root: Path) -> Path:
+    """Where previews are published, one folder per cycle, apart from the publications."""
+    return outputs_root / PREVIEW
 
 
 def build_manifest(
@@ -69,10 +93,11 @@ def build_manifest(
     *,
     about: dict[str, Any] | None = None,
     review: dict[str, Any] | None = None,
+    preview: str | None = None,
 ) -> dict[str, Any]:
     """What was published and from what: names, sizes and sha256 of outputs and inputs,
-    the Prefect flow run that built it, what the report is (`about`, see `report_facts`)
-    and who approved it, if it was reviewed."""
+    the Prefect flow run that built it, what the report is (`about`, see `report_facts`),
+    who approved it, if it was reviewed, and why it is a preview, if it is one."""
     manifest: dict[str, Any] = {
         "cycle": cycle,
         "flow_run_id": flow_run_id,
@@ -86,12 +111,16 @@ def build_manifest(
         manifest.update(about)
     if review is not None:
         manifest["review"] = review
+    if preview is not None:
+        manifest["preview"] = preview
     return manifest
 
 
-def report_facts(report: Report, cycle_status: dict[str, Any]) -> dict[str, Any]:
-    """What the publication hub shows of a build, and what the next review compares against."""
+def report_facts(report: Report, cycle_status: dict[str, Any], publishes: Sequence[str]) -> dict[str, Any]:
+    """What the publication hub shows of a build (`publishes`: the formats a complete publication
+    of the cycle holds), and what the next review compares against."""
     return {
+        "formats": [str(name) for name in publishes],
         "report": {
             "title": report.title,
             "strategy": report.strategy,
@@ -127,15 +156,16 @@ def bundle_name(cycle: str) -> str:
     return f"{cycle}.zip"
 
 
-def bundle(files: dict[str, bytes], manifest: dict[str, Any], published: str | None = None) -> bytes:
-    """The report files and their manifest in one zip that is the same, byte for byte, for
-    the same files: sorted entries, and every timestamp the report's publication date."""
+def bundle(files: dict[str, bytes], manifest: dict[str, Any], folder: str, published: str | None = None) -> bytes:
+    """The report files and their manifest in one zip that unpacks into one folder (the
+    cycle's name), and is the same, byte for byte, for the same files: sorted entries, and
+    every timestamp the report's publication date."""
     day = datetime.date.fromisoformat(published) if published else datetime.date(1980, 1, 1)
     stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in sorted({**files, MANIFEST: _manifest_bytes(manifest)}.items()):
-            entry = zipfile.ZipInfo(name, date_time=stamp)
+            entry = zipfile.ZipInfo(f"{folder}/{name}", date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
             entry.create_system = 3  # Unix, whatever builds it
@@ -161,7 +191,7 @@ def publish(
     The build it replaces moves to history/<when it was replaced>/; the newest
     `keep_history` of those are kept."""
     report = manifest.get("report")
-    zipped = bundle(files, manifest, report.get("published") if isinstance(report, dict) else None)
+    zipped = bundle(files, manifest, cycle, report.get("published") if isinstance(report, dict) else None)
     manifest = {**manifest, "bundle": _file_entry(bundle_name(cycle), zipped)}
     outputs_root.mkdir(parents=True, exist_ok=True)
     with cycle_lock(outputs_root, cycle):

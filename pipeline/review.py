@@ -71,6 +71,7 @@ class Draft:
     cycle: str
     title: str
     folder: Path
+    publication: Path  # what an approval replaces
     files: dict[str, int]  # name → bytes
     cycle_status: dict[str, Any]
     pages: int | None
@@ -119,7 +120,7 @@ def markdown(draft: Draft, *, form: bool = False) -> str:
         f"Cycle **{draft.cycle}** is built and waiting for your review. Nothing is published until you approve it.",
         "",
         # The form shows its text in a box of fixed height: what matters most first.
-        *([f"Files: {_file_list(draft)}, staged in {draft.folder}", ""] if form else []),
+        *([f"Files: {_file_list(draft)}, staged in {draft.folder}", "", _choices(draft), ""] if form else []),
         "## Departments",
         "",
         f"- {status['departments_expected']} expected, {status['departments_submitted']} answered, "
@@ -161,10 +162,25 @@ def markdown(draft: Draft, *, form: bool = False) -> str:
         "",
         "## Decide",
         "",
-        "Choose **Resume** on this flow run and fill in the form: *approved* (ticked to publish), "
-        "your name as *reviewer*, and a *comment*.",
+        "Choose **Resume** on this flow run and fill in the form: your *decision* (approve or reject: nothing is "
+        "chosen for you), your name as *reviewer*, and a *comment*, which is required to reject.",
+        "",
+        _choices(draft),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _choices(draft: Draft) -> str:
+    """What each answer does, said where the reviewer chooses."""
+    replaces = (
+        "replacing the build published now, which moves to its history/"
+        if draft.previously_published
+        else "its first publication"
+    )
+    return (
+        f"**approve** publishes these files to {draft.publication}, {replaces}. "
+        f"**reject** publishes nothing: the published build stays as it is, and your reason goes in status.md."
+    )
 
 
 def _file_list(draft: Draft) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from pipeline.checked import PublishedResponse
+from pipeline.commands import program
 from pipeline.document import slugify
 from pipeline.schema import ReportConfig, json_schema, submission_model
 
@@ -39,7 +40,7 @@ def new_submission(
         '# If a section does not apply, replace its "|" with a reason, for example:',
         "#   2014:",
         "#     not_applicable: The department was formed in 2015.",
-        "# Check the file before sending it: python -m pipeline validate <this file>",
+        f"# Check the file before sending it: {program()} validate <this file>",
         f"department: {json.dumps(department, ensure_ascii=False)}",
         "# short_name: ABC  # the short name your text uses, if any",
     ]

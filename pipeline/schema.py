@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, create_model
 
 from pipeline import sections
+from pipeline.render import OutputFormat
 from pipeline.sections import SectionKind, SectionSpec
 
 # Submissions are untrusted; strict types stop YAML's `no`, `2014-01-01` or `12`
@@ -62,6 +63,21 @@ class ReportConfig(BaseModel):
             " it had formerly: and a contact: email address."
         ),
     )
+    formats: list[Annotated[OutputFormat, Field(strict=False)]] = Field(
+        default_factory=lambda: list(OutputFormat),
+        min_length=1,
+        description=(
+            "What this cycle publishes: every format unless listed here. Its publication always holds all of"
+            " them; a build of fewer is a preview, written beside the publication and never over it."
+        ),
+    )
+    review: Literal["required", "optional"] = Field(
+        default="optional",
+        description=(
+            "required: only a build a reviewer approved may replace this cycle's publication; an unreviewed"
+            " build is refused. optional: a build is reviewed when asked to be (the scheduled build is)."
+        ),
+    )
     previous_cycle: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
@@ -70,6 +86,10 @@ class ReportConfig(BaseModel):
             " forward, and departments answer only the sections that are new."
         ),
     )
+
+    @property
+    def review_required(self) -> bool:
+        return self.review == "required"
 
     @property
     def department_names(self) -> list[str]:
@@ -152,7 +172,7 @@ _SUBMISSION_DOC = """`submissions/<cycle>/<department>.yaml`: one department's r
     """
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def json_schema(model: type[BaseModel]) -> dict[str, object]:

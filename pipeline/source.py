@@ -41,10 +41,12 @@ class CycleSources:
 
 
 def cycle_folder(submissions_root: Path, cycle: str) -> Path:
-    """The folder holding a cycle's submissions; the cycle name is never a path of its own."""
+    """The folder holding a cycle's submissions; the cycle name is never a path of its own.
+    When there is none, the error lists the cycles there are."""
     if not CYCLE_NAME.fullmatch(cycle):
         raise CycleNotFoundError(
             f"{cycle!r} is not a cycle name: use the name of a folder under {submissions_root}, such as 2015-action-04"
+            + _cycles_there(submissions_root)
         )
     folder = submissions_root / cycle
     if folder.is_symlink() or (folder / REPORT_CONFIG_FILE).is_symlink():
@@ -53,12 +55,23 @@ def cycle_folder(submissions_root: Path, cycle: str) -> Path:
         raise CycleNotFoundError(
             f"{folder / REPORT_CONFIG_FILE}: no report config; a cycle is a folder under "
             f"{submissions_root} holding {REPORT_CONFIG_FILE} and one YAML file per department"
+            + _cycles_there(submissions_root)
         )
     return folder
 
 
+def _cycles_there(submissions_root: Path) -> str:
+    try:
+        cycles = find_cycles(submissions_root)
+    except OSError:
+        return ""
+    return f"\nthe cycles there are: {', '.join(cycles)}" if cycles else f"\nthere are no cycles in {submissions_root}"
+
+
 def find_cycles(submissions_root: Path) -> list[str]:
     """Every cycle under the submissions folder: each folder holding a report.yaml."""
+    if not submissions_root.is_dir():
+        return []
     return sorted(
         folder.name
         for folder in submissions_root.iterdir()

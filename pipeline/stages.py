@@ -2,34 +2,52 @@
 
 Each stage is a plain function of plain values, and logs one line of what it did.
 `build` is the whole pipeline for one cycle and `check_file` its first half for a dropped
-file; each hands every stage to a runner. `DIRECT` calls the stage there and then;
-`flows.py` gives a runner that submits it as a Prefect task. A stage's arguments may be
-the pending results of earlier stages: the runner waits for them, so the order of the
-calls below is the pipeline's order, whoever runs it.
+file; each hands every stage to a runner (`pipeline.runners`), so the order of the calls
+below is the pipeline's order, whoever runs it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any
 
 from pipeline import hub, model, progress, publish, render, review, source, status, validate
 from pipeline.checked import CycleCheck
 from pipeline.document import Report
-from pipeline.errors import InvalidInputError, NotApprovedError, Problem
+from pipeline.errors import InvalidInputError, NotApprovedError, Problem, ReviewRequiredError
 from pipeline.publish import Published
+from pipeline.purpose import Purpose, decide, publishes_all, review_refusal
 from pipeline.render import OutputFormat
+from pipeline.runners import DirectRunner, Done, Pending, Runner, pending_in, resolved
 from pipeline.settings import SETTINGS
 from pipeline.source import CycleSources
 from pipeline.validate import CheckCache
 
+__all__ = ["DirectRunner", "Done", "Pending", "Runner", "pending_in", "resolved"]
+
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """One cycle's build, as the CLI and the flow ask for it."""
+
+    cycle: str = SETTINGS.default_cycle
+    # None: every format the cycle publishes (its report.yaml's formats); fewer make a preview.
+    formats: Sequence[OutputFormat] | None = None
+    strict: bool = False
+    submissions_root: Path = SETTINGS.submissions
+    outputs_root: Path = SETTINGS.outputs
+    keep_history: int = SETTINGS.keep_history
+    # A preview is written beside the publication, never over it.
+    preview: bool = False
+    # True: reviewed before it publishes; None: as the cycle's report.yaml says; False: not reviewed.
+    review: bool | None = None
 
 
 # --- The stages, in order.
@@ -86,19 +104,22 @@ def render_output(report: Report, output_format: OutputFormat) -> bytes:
 
 
 def publish_outputs(
-    outputs_root: Path,
-    submissions_root: Path,
+    request: BuildRequest,
     sources: CycleSources,
     report: Report,
     outputs: Mapping[OutputFormat, bytes],
     cycle_status: dict[str, Any],
-    keep_history: int,
+    purpose: Purpose,
     run_id: str | None,
     decision: review.Decision | None = None,
 ) -> Published:
     """publish: the rendered files, their zip, their manifest (with the reviewer's approval, if
-    reviewed) and the run's status, swapped into place at once; then the publication hub."""
+    reviewed) and the run's status, swapped into place at once; then the publication hub.
+    A preview goes beside the publication instead, and leaves it and the hub as they are."""
     started = time.perf_counter()
+    approved = decision is not None and decision.approved
+    if purpose.preview is None and purpose.review_required and not approved:
+        raise ReviewRequiredError(review_refusal(purpose.cycle))  # whatever the caller asked
     files = _named(outputs)
     record = decision.record() if decision else None
     if record:
@@ -108,17 +129,33 @@ def publish_outputs(
         sources.cycle,
         files,
         sources.all_files(),
-        submissions_root,
+        request.submissions_root,
         run_id,
-        about=publish.report_facts(report, cycle_status),
+        about=publish.report_facts(report, cycle_status, purpose.publishes),
         review=record,
+        preview=purpose.preview,
     )
-    published = publish.publish(outputs_root, sources.cycle, files, manifest, status_files, keep_history)
-    if decision is not None:
-        publish.withdraw_review(outputs_root, sources.cycle, run_id)
-    hub.rebuild(outputs_root)
+    if purpose.preview is None:
+        published = publish.publish(
+            request.outputs_root, sources.cycle, files, manifest, status_files, request.keep_history
+        )
+        if decision is not None:
+            publish.withdraw_review(request.outputs_root, sources.cycle, run_id)
+        hub.rebuild(request.outputs_root)
+    else:
+        root = publish.preview_root(request.outputs_root)
+        published = publish.publish(root, sources.cycle, files, manifest, status_files, keep_history=0)
+    published = dataclasses.replace(
+        published, preview=purpose.preview, not_received=tuple(status.not_received(cycle_status))
+    )
+    for department, why in published.not_received:
+        logger.warning('publish: %s is shown as "No response received.": %s', department, why)
     logger.info(
-        "publish: %d file(s) to %s in %.2f s", len(files) + len(status_files) + 2, published.folder, _since(started)
+        "%s: %d file(s) to %s in %.2f s",
+        "publish" if purpose.preview is None else "preview",
+        len(files) + len(status_files) + 2,
+        published.folder,
+        _since(started),
     )
     return published
 
@@ -178,6 +215,7 @@ def stage_for_review(
         cycle=report.cycle,
         title=report.title,
         folder=folder,
+        publication=outputs_root / report.cycle,
         files={name: len(data) for name, data in files.items()},
         cycle_status=cycle_status,
         pages=review.page_count(pdf) if pdf else None,
@@ -207,114 +245,48 @@ Reviewer = Callable[[review.Draft], review.Decision]
 # --- Running them.
 
 
-@runtime_checkable
-class Pending(Protocol[T_co]):
-    """A stage's result, now or later."""
-
-    def result(self) -> T_co: ...
-
-
-class Runner(Protocol):
-    """How stages are run. `submit` may return before the stage has run; it waits for any
-    pending results among the arguments (directly, or as the values of a mapping)."""
-
-    # The run's identifier, recorded in the manifest; the cache for files' checks.
-    run_id: str | None
-    cache: CheckCache | None
-
-    def submit(self, stage: Callable[..., T], *arguments: Any) -> Pending[T]: ...
-
-
-@dataclass(frozen=True)
-class Done(Generic[T]):
-    value: T
-
-    def result(self) -> T:
-        return self.value
-
-
-@dataclass
-class DirectRunner:
-    """Each stage called at once, in this process: plain Python, no orchestrator."""
-
-    run_id: str | None = None
-    cache: CheckCache | None = None
-    calls: list[str] = field(default_factory=list)
-
-    def submit(self, stage: Callable[..., T], *arguments: Any) -> Pending[T]:
-        self.calls.append(stage.__name__)
-        return Done(stage(*(resolved(argument) for argument in arguments)))
-
-
-def pending_in(arguments: Sequence[Any]) -> list[Pending[Any]]:
-    """The pending results among a stage's arguments: what it must wait for."""
-    found: list[Pending[Any]] = []
-    for argument in arguments:
-        values = argument.values() if isinstance(argument, Mapping) else (argument,)
-        found += [value for value in values if isinstance(value, Pending)]
-    return found
-
-
-def resolved(argument: Any) -> Any:
-    """An argument with its pending results replaced by their values."""
-    if isinstance(argument, Pending):
-        return argument.result()
-    if isinstance(argument, Mapping) and any(isinstance(value, Pending) for value in argument.values()):
-        return {key: resolved(value) for key, value in argument.items()}
-    return argument
-
-
-@dataclass(frozen=True)
-class BuildRequest:
-    """One cycle's build, as the CLI and the flow ask for it."""
-
-    cycle: str = SETTINGS.default_cycle
-    formats: Sequence[OutputFormat] = SETTINGS.formats
-    strict: bool = False
-    submissions_root: Path = SETTINGS.submissions
-    outputs_root: Path = SETTINGS.outputs
-    keep_history: int = SETTINGS.keep_history
-
-
 def build(request: BuildRequest, runner: Runner | None = None, reviewer: Reviewer | None = None) -> Published:
-    """Build and publish one cycle: check everything, then write everything.
+    """Build one cycle: check everything, then write everything.
 
     Lenient (the default) shows a department whose file has errors as not having responded;
     strict publishes nothing if any file has a problem. A run that publishes nothing still
-    writes its status files, and raises InvalidInputError with every problem. With a
-    reviewer, the build is staged and published only if they approve it; otherwise
-    NotApprovedError says why."""
+    writes its status files, and raises InvalidInputError with every problem. A build of
+    fewer formats than the cycle publishes, or asked to be a preview, is written beside the
+    publication (`pipeline.purpose`). A reviewed build is staged and published only if the
+    reviewer approves it; otherwise NotApprovedError says why."""
     runner = runner or DirectRunner()
     source.cycle_folder(request.submissions_root, request.cycle)  # a clear error before any stage
     sources, check, cycle_status = _read_and_check(runner, request.submissions_root, request.cycle)
     checked, problems = check.result()
     try:
-        validate.require_publishable(checked, problems, strict=request.strict)
+        checked = validate.require_publishable(checked, problems, strict=request.strict)
     except InvalidInputError:
-        runner.submit(publish_status, request.outputs_root, request.cycle, cycle_status).result()
+        config = checked.config if checked is not None else None
+        previewing = request.preview or (request.formats is not None and not publishes_all(config, request.formats))
+        root = publish.preview_root(request.outputs_root) if previewing else request.outputs_root
+        runner.submit(publish_status, root, request.cycle, cycle_status).result()
         raise
+    purpose = decide(checked.config, request.cycle, request.formats, preview=request.preview, review=request.review)
+    if purpose.reviewed and reviewer is None:
+        raise ReviewRequiredError(
+            f"{request.cycle} is to be reviewed before it is published, and this build has no one to ask:"
+            " nothing was published. Build it through the coordinators' Prefect server, whose UI asks the"
+            " reviewer (build --review with make server running), or as a preview (build --preview)"
+        )
     report = runner.submit(build_model, check)
-    outputs = {output: runner.submit(render_output, report, output) for output in dict.fromkeys(request.formats)}
-    if checked is not None and len(checked.submissions) >= SETTINGS.progress_from_departments:
+    outputs = {output: runner.submit(render_output, report, output) for output in purpose.formats}
+    if len(checked.submissions) >= SETTINGS.progress_from_departments:
         _show_progress(request.cycle, report, outputs)
     decision = None
-    if reviewer is not None:
+    if purpose.reviewed:
+        assert reviewer is not None
         draft = runner.submit(stage_for_review, request.outputs_root, report, outputs, cycle_status, runner.run_id)
         decision = reviewer(draft.result())
         if not decision.approved:
             runner.submit(withhold, request.outputs_root, request.cycle, cycle_status, decision, runner.run_id).result()
             raise NotApprovedError(decision.reason())
     return runner.submit(
-        publish_outputs,
-        request.outputs_root,
-        request.submissions_root,
-        sources,
-        report,
-        outputs,
-        cycle_status,
-        request.keep_history,
-        runner.run_id,
-        decision,
+        publish_outputs, request, sources, report, outputs, cycle_status, purpose, runner.run_id, decision
     ).result()
 
 
@@ -333,6 +305,7 @@ class FileResult:
     """A dropped or changed file's check: its own problems, and whose file it is."""
 
     file: str  # <cycle>/<file name>
+    path: Path
     exists: bool
     problems: list[Problem]
     department: str | None  # None when the file names no expected department
@@ -356,6 +329,7 @@ def check_file(
                 department, contact = standing.name, checked.config.contacts.get(standing.name)
     return FileResult(
         file=f"{cycle}/{file}",
+        path=path,
         exists=path.is_file(),
         problems=[problem for problem in problems if problem.file.resolve() == path],
         department=department,

@@ -65,9 +65,28 @@ def summary_line(status: dict[str, Any]) -> str:
     )
 
 
+def not_received(status: dict[str, Any]) -> list[tuple[str, str]]:
+    """The departments a lenient build shows as "No response received.", each with why."""
+    shown = []
+    for row in status["departments"]:
+        if row["valid"]:
+            continue
+        if not row["submitted"]:
+            shown.append((row["department"], "no file was submitted"))
+            continue
+        errors = [problem for problem in row["problems"] if problem["severity"] == Severity.ERROR.value]
+        why = f"{', '.join(row['files'])} has {counted(row['errors'], 'error')}"
+        if errors:
+            first = errors[0]
+            field = f"{first['field']}: " if first["field"] else ""
+            why += f"; the first, on line {first['line']}: {field}{first['message']}"
+        shown.append((row["department"], why))
+    return shown
+
+
 def review_line(record: dict[str, Any]) -> str:
     """What the reviewer decided, for status.md."""
-    comment = f": {_cell(record['comment'])}" if record["comment"] else ""
+    comment = f": {_cell(record['comment']).rstrip('.')}" if record["comment"] else ""
     if record["approved"]:
         return f"**Review:** approved by {_cell(record['reviewer'])} at {record['decided_at']}{comment}."
     if not record["reviewer"]:

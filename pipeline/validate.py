@@ -24,6 +24,7 @@ from pipeline.checked import (
     SectionContent,
     has_errors,
 )
+from pipeline.commands import command
 from pipeline.errors import InvalidInputError, Problem, Severity
 from pipeline.names import closest, same_department
 from pipeline.schema import ReportConfig, submission_model
@@ -152,7 +153,7 @@ def combine_checks(
                     "departments",
                     f'no submission from "{name}"',
                     f'add {sources.folder.name}/<department>.yaml with department: "{name}" '
-                    f'(python -m pipeline new --cycle {sources.cycle} --department "{name}")',
+                    f"({command('new', '--cycle', sources.cycle, '--department', name)})",
                     Severity.WARNING,
                 )
             )

@@ -38,10 +38,11 @@ def test_builds_all_outputs_reproducibly_and_checks_unchanged_files_once(
     first = annual_report(submissions_root=real_submissions, outputs_root=outputs)
     folder = outputs / REAL_CYCLE
     assert first.folder == folder
-    report_files = ["report.docx", "report.html", "report.pdf", "status.md", "validation.json"]
+    outputs_published = ["report.docx", "report.govspeak.md", "report.html", "report.pdf"]
+    report_files = [*outputs_published, "status.md", "validation.json"]
     assert sorted(path.name for path in folder.iterdir()) == [f"{REAL_CYCLE}.zip", "manifest.json", *report_files]
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert [output["file"] for output in manifest["outputs"]] == ["report.docx", "report.html", "report.pdf"]
+    assert [output["file"] for output in manifest["outputs"]] == outputs_published
     assert len(manifest["submissions"]) == 18
     assert (folder / "report.pdf").read_bytes().startswith(b"%PDF-")
     built = {name: (folder / name).read_bytes() for name in report_files}
@@ -184,6 +185,7 @@ def test_unknown_cycle_fails_with_a_clear_message(tmp_path: Path) -> None:
     assert state.is_failed()
     assert state.message.endswith(
         f"no report config; a cycle is a folder under {tmp_path} holding report.yaml and one YAML file per department"
+        f"\nthere are no cycles in {tmp_path}"
     )
 
 
@@ -192,13 +194,13 @@ def test_cli_build_reports_what_it_published(
 ) -> None:
     from pipeline.cli import main
 
-    arguments = ["build", "--format", "html", "--submissions", str(real_submissions)]
+    arguments = ["build", "--submissions", str(real_submissions)]
     assert main([*arguments, "--outputs", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"published {tmp_path / 'out' / REAL_CYCLE}:\n  report.html ")
+    assert out.startswith(f"published {tmp_path / 'out' / REAL_CYCLE}:\n  report.docx ")
 
     assert main(["build", "--cycle", "no-such-cycle", "--outputs", str(tmp_path / "out")]) == 1
-    assert "error: nothing published.\n" in capsys.readouterr().err
+    assert capsys.readouterr().err.endswith("\nthe cycles there are: 2012-action-03, 2015-action-04\n")
 
 
 def _task_runs(flow_run_id: str, task: str) -> list[dict[str, object]]:
@@ -359,11 +361,16 @@ def test_each_stage_says_what_it_did_in_the_runs_log(tmp_path: Path) -> None:
             },
         )
         lines = [log["message"] for log in response.raise_for_status().json() if log["name"] == "pipeline.stages"]
-    stages = [line.split(":")[0] for line in lines if not line.startswith("/")]
+    stages = list(dict.fromkeys(line.split(":")[0] for line in lines if not line.startswith("/")))
     assert stages[:2] == ["source", "validate"] and stages[-2:] == ["render", "publish"]
     assert sorted(stages[2:4]) == ["model", "status"]  # these two run side by side
     problems = [line.removeprefix(str(root)) for line in lines if line.startswith("/")]
     assert problems == ['/test-cycle/health.yaml:6:1: error: progess: unknown key\n    hint: did you mean "progress"?']
+    # The department left out of the report is named at the end, with why.
+    assert (
+        'publish: Department of Health is shown as "No response received.": test-cycle/health.yaml has 1 error; '
+        "the first, on line 6: progess: unknown key"
+    ) in lines
 
 
 def test_a_reviewed_run_no_one_answers_publishes_nothing(tmp_path: Path) -> None:

@@ -14,11 +14,16 @@ import yaml
 
 from pipeline import publish, review, stages
 from pipeline.errors import NotApprovedError
-from tests.helpers import submission, write_cycle
+from tests.helpers import CONFIG, submission, write_cycle
 
 
-def _request(root: Path) -> stages.BuildRequest:
-    return stages.BuildRequest("test-cycle", ("html", "pdf"), False, root / "submissions", root / "outputs")
+def _request(root: Path, review: bool | None = True) -> stages.BuildRequest:
+    """A build of the test cycle, which publishes HTML and PDF; reviewed unless `review` says otherwise."""
+    return stages.BuildRequest("test-cycle", None, False, root / "submissions", root / "outputs", review=review)
+
+
+def _write_cycle(root: Path, files: dict[str, object]) -> None:
+    write_cycle(root / "submissions", files, {**CONFIG, "formats": ["html", "pdf"]})  # type: ignore[arg-type]
 
 
 def _published(root: Path) -> dict[str, bytes]:
@@ -28,8 +33,8 @@ def _published(root: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def cycle(tmp_path: Path) -> Path:
-    write_cycle(tmp_path / "submissions", {"health.yaml": submission(), "home.yaml": submission("Home Office")})
-    stages.build(_request(tmp_path))  # the build now published
+    _write_cycle(tmp_path, {"health.yaml": submission(), "home.yaml": submission("Home Office")})
+    stages.build(_request(tmp_path, review=None))  # the build now published
     return tmp_path
 
 
@@ -86,7 +91,7 @@ def test_a_build_not_approved_publishes_nothing(cycle: Path, decision: review.De
 
 
 def test_the_first_review_of_a_cycle_says_everything_is_new(tmp_path: Path) -> None:
-    write_cycle(tmp_path / "submissions", {"health.yaml": submission()})
+    _write_cycle(tmp_path, {"health.yaml": submission()})
     seen: list[str] = []
 
     def approve(draft: review.Draft) -> review.Decision:
@@ -106,6 +111,7 @@ def test_the_review_summary_shows_submission_text_as_text(tmp_path: Path) -> Non
         cycle="c",
         title="Action | [click](http://evil.example) *",
         folder=tmp_path,
+        publication=tmp_path / "c",
         files={"report.html": 10},
         cycle_status={
             "departments_expected": 1,
@@ -135,10 +141,11 @@ def test_the_bundle_holds_the_files_and_is_the_same_for_the_same_files(tmp_path:
     assert zipped == (second.folder / "cycle.zip").read_bytes()
     assert first.manifest["bundle"]["sha256"] == hashlib.sha256(zipped).hexdigest()
     with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
-        assert archive.namelist() == ["manifest.json", "report.html", "report.pdf"]
+        # It unpacks into a folder named after the cycle.
+        assert archive.namelist() == ["cycle/manifest.json", "cycle/report.html", "cycle/report.pdf"]
         assert {entry.date_time for entry in archive.infolist()} == {(2015, 1, 16, 0, 0, 0)}
-        assert archive.read("report.pdf") == files["report.pdf"]
-        inside = json.loads(archive.read("manifest.json"))
+        assert archive.read("cycle/report.pdf") == files["report.pdf"]
+        inside = json.loads(archive.read("cycle/manifest.json"))
         assert archive.testzip() is None
     assert inside == {key: value for key, value in first.manifest.items() if key != "bundle"}
 

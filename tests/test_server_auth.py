@@ -16,7 +16,10 @@ import pytest
 
 from pipeline.prefect_api import _loopback
 from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
-from tests.test_server import _free_port, _start, _stop, _wait_for
+from tests.servers import free_port as _free_port
+from tests.servers import start as _start
+from tests.servers import stop as _stop
+from tests.servers import wait_for as _wait_for
 
 CREDENTIALS = "coordinator:correct-horse-battery-staple"
 
@@ -85,8 +88,10 @@ def test_a_request_without_credentials_is_refused(guarded: dict[str, Any]) -> No
 def _build(guarded: dict[str, Any], tmp_path: Path, **environment: str) -> subprocess.CompletedProcess[str]:
     submissions = tmp_path / "submissions"
     shutil.copytree(SUBMISSIONS / REAL_CYCLE, submissions / REAL_CYCLE, dirs_exist_ok=True)
+    with (submissions / REAL_CYCLE / "report.yaml").open("a", encoding="utf-8") as config:
+        config.write("formats: [html]\n")  # what the copy publishes: a quick build
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", "build", "--format", "html"]
+        [sys.executable, "-m", "pipeline", "build"]
         + ["--submissions", str(submissions), "--outputs", str(tmp_path / "outputs")],
         cwd=PROJECT,
         env={**_without_auth(), "PREFECT_HOME": str(guarded["home"]), "PREFECT_API_URL": guarded["api"], **environment},

@@ -11,15 +11,14 @@ import pytest
 from pipeline import stages
 from pipeline.errors import InvalidInputError
 from pipeline.render import OutputFormat
-from tests.helpers import submission, write_cycle
+from tests.helpers import CONFIG, submission, write_cycle
 
 
 def test_build_runs_the_stages_in_their_order(tmp_path: Path) -> None:
-    folder = write_cycle(tmp_path / "in", {"health.yaml": submission(), "home.yaml": submission("Home Office")})
+    files = {"health.yaml": submission(), "home.yaml": submission("Home Office")}
+    folder = write_cycle(tmp_path / "in", files, {**CONFIG, "formats": ["html", "govspeak"]})
     runner = stages.DirectRunner()
-    request = stages.BuildRequest(
-        folder.name, (OutputFormat.HTML, OutputFormat.GOVSPEAK), False, folder.parent, tmp_path / "out"
-    )
+    request = stages.BuildRequest(folder.name, None, False, folder.parent, tmp_path / "out")
     published = stages.build(request, runner)
     assert runner.calls == [
         "read_submissions",
@@ -46,7 +45,7 @@ def test_the_stages_run_without_prefect(tmp_path: Path) -> None:
     folder = write_cycle(tmp_path / "in", {"health.yaml": submission(), "home.yaml": submission("Home Office")})
     script = (
         "import sys; from pathlib import Path; from pipeline import stages; "
-        f"stages.build(stages.BuildRequest({folder.name!r}, ('html',), False, Path({str(folder.parent)!r}), "
+        f"stages.build(stages.BuildRequest({folder.name!r}, None, False, Path({str(folder.parent)!r}), "
         f"Path({str(tmp_path / 'out')!r}))); "
         "print(sorted(name for name in sys.modules if name.split('.')[0] == 'prefect'))"
     )

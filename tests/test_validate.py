@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.commands import command
 from pipeline.errors import InvalidInputError, Severity
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle, require_publishable
@@ -44,7 +45,7 @@ def test_department_not_expected(tmp_path: Path) -> None:
         '    hint: did you mean "Department of Health"?',
         'report.yaml:4:1: warning: departments: no submission from "Department of Health"\n'
         '    hint: add test-cycle/<department>.yaml with department: "Department of Health" '
-        '(python -m pipeline new --cycle test-cycle --department "Department of Health")',
+        f"({command('new', '--cycle', 'test-cycle', '--department', 'Department of Health')})",
     ]
 
 
@@ -75,7 +76,7 @@ def test_every_problem_in_every_file_in_one_pass(tmp_path: Path) -> None:
 def test_config_problems_stop_before_submissions(tmp_path: Path) -> None:
     config = {**CONFIG, "reporting_years": "2013"}
     assert problems_for(tmp_path, both(), config) == [
-        "report.yaml:8:18: error: reporting_years: must be a list, not text"
+        "report.yaml:10:18: error: reporting_years: must be a list, not text"
     ]
 
 

@@ -1,0 +1,71 @@
+"""What a build is for: to publish, or to preview. Decided once, from the cycle's config and the request.
+
+A cycle's publication, `outputs/<cycle>/`, always holds every format the cycle publishes
+(report.yaml's `formats`, every format unless it lists fewer). A build of fewer formats, or
+one asked to be a preview, is written beside it, to `outputs/.preview/<cycle>/`, and never
+over it. A cycle whose report.yaml says `review: required` is replaced only by a build its
+reviewer approved: a build asked to publish it without review is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.errors import ReviewRequiredError
+from pipeline.render import OutputFormat
+from pipeline.schema import ReportConfig
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """What one build renders and what it does with it."""
+
+    cycle: str
+    formats: tuple[OutputFormat, ...]  # what this build renders
+    publishes: tuple[OutputFormat, ...]  # what the cycle's publication holds
+    preview: str | None  # why this build is a preview; None when it publishes
+    reviewed: bool  # staged for a reviewer before it publishes
+    review_required: bool  # the cycle's publication is replaced only by an approved build
+
+
+def decide(
+    config: ReportConfig, cycle: str, formats: Sequence[str] | None, *, preview: bool, review: bool | None
+) -> Purpose:
+    """The purpose of a build of `cycle` asked for these `formats` (None: every format the cycle
+    publishes). `review`: True, always reviewed; None, as report.yaml says; False, never (and so
+    refused, with ReviewRequiredError, for a cycle that requires review)."""
+    publishes = tuple(dict.fromkeys(OutputFormat.named(name) for name in config.formats))
+    wanted = tuple(dict.fromkeys(OutputFormat.named(name) for name in formats)) if formats else publishes
+    why = None
+    if preview:
+        why = "a preview was asked for"
+    elif not publishes_all(config, wanted):
+        why = f"{listed(wanted)} only, and {cycle} publishes {listed(publishes)}"
+    if why is not None:
+        return Purpose(cycle, wanted, publishes, why, False, config.review_required)
+    if review is False and config.review_required:
+        raise ReviewRequiredError(review_refusal(cycle))
+    return Purpose(cycle, wanted, publishes, None, bool(review) or config.review_required, config.review_required)
+
+
+def publishes_all(config: ReportConfig | None, formats: Sequence[str]) -> bool:
+    """Whether these formats are exactly what the cycle publishes (unknown without its config)."""
+    if config is None:
+        return False
+    return {OutputFormat.named(name) for name in formats} == {OutputFormat.named(name) for name in config.formats}
+
+
+def review_refusal(cycle: str) -> str:
+    return (
+        f"{cycle} requires review before it is published (review: required in its report.yaml), and this build "
+        "was asked to publish it without a reviewer: nothing was published. Build it with review (the "
+        "annual-report deployment, or build --review with the coordinators' server running), or as a preview "
+        "(build --preview), which is written beside the publication"
+    )
+
+
+def listed(formats: Sequence[str]) -> str:
+    """ "html, pdf and docx"."""
+    names = [str(name) for name in formats]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

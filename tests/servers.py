@@ -1,0 +1,177 @@
+"""Real servers for the tests, on 127.0.0.1 only and always stopped: Prefect's own server (with
+its services, the scheduler among them), the pipeline's `serve`, and an SMTP server (aiosmtpd)
+that keeps what it is sent. A server's log is read when it stops: any ERROR line fails the test,
+so a library upgrade that breaks a service turns a test red."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiosmtpd.controller import Controller
+
+from tests.helpers import PROJECT
+
+PREFECT = Path(sys.executable).with_name("prefect")
+# Prefect's log lines: "01:14:45.096 | ERROR   | docket.dependencies - …"; uvicorn's: "ERROR:    …".
+_ERROR_LINE = re.compile(r"^(?:[\d:.]+ \| ERROR\b|ERROR:)", re.MULTILINE)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = 120) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = condition()
+        except httpx.HTTPError:
+            result = None
+        if result:
+            return result
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command, env=env, cwd=PROJECT, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def error_lines(log: Path) -> list[str]:
+    """The ERROR lines of a server's log, each with the lines after it (its traceback)."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return [text[match.start() : match.start() + 1500] for match in _ERROR_LINE.finditer(text)]
+
+
+def post(api: str, path: str, body: dict[str, Any]) -> Any:
+    """POST to the API; a 503 (the server briefly busy, its SQLite locked) is tried again."""
+    for _ in range(20):
+        response = httpx.post(f"{api}{path}", json=body, timeout=30)
+        if response.status_code != 503:
+            break
+        time.sleep(0.5)
+    return response.raise_for_status().json()
+
+
+def flow_run(api: str, flow_run_id: str) -> dict[str, Any]:
+    return httpx.get(f"{api}/flow_runs/{flow_run_id}", timeout=30).raise_for_status().json()
+
+
+def finished(api: str, flow_run_id: str, timeout: float = 120) -> dict[str, Any]:
+    return wait_for(
+        lambda: (run := flow_run(api, flow_run_id))["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED") and run,
+        "the run to finish",
+        timeout,
+    )
+
+
+class Inbox:
+    """An SMTP server's handler that keeps every message: (recipients, message)."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.received.append((list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def mail_server() -> Iterator[tuple[Controller, Inbox]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, inbox
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Served:
+    """A Prefect server with its services, and the pipeline's deployments served to it."""
+
+    api: str
+    home: Path
+    submissions: Path
+    outputs: Path
+    environment: dict[str, str]
+    deployments: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def server_log(self) -> Path:
+        return self.home / "server.log"
+
+    @property
+    def serve_log(self) -> Path:
+        return self.home / "serve.log"
+
+    def deployment(self, name: str) -> dict[str, Any]:
+        (found,) = [deployment for deployment in self.deployments if deployment["name"] == name]
+        return found
+
+
+@contextmanager
+def prefect_served(
+    home: Path, submissions: Path, outputs: Path, environment: dict[str, str], serve_arguments: tuple[str, ...] = ()
+) -> Iterator[Served]:
+    """`make server` and `make serve` as a coordinator runs them, on a free loopback port; on the
+    way out both are stopped and the server's log must hold no ERROR line."""
+    api = f"http://127.0.0.1:{free_port()}/api"
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+        **environment,
+    }
+    port = api.split(":")[2].split("/")[0]
+    served = Served(api, home, submissions, outputs, env)
+    server = start([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", port], env, served.server_log)
+    serving = None
+    try:
+        wait_for(lambda: httpx.get(f"{api}/health").json() is True, "the Prefect server")
+        command = [sys.executable, "-m", "pipeline", "serve", "--submissions", str(submissions)]
+        serving = start([*command, "--outputs", str(outputs), *serve_arguments], env, served.serve_log)
+        served.deployments = wait_for(
+            lambda: len(found := post(api, "/deployments/filter", {})) == 3 and found, "three deployments"
+        )
+        yield served
+    finally:
+        if serving is not None:
+            stop(serving)
+        stop(server)
+    errors = error_lines(served.server_log)
+    assert errors == [], "the Prefect server logged errors:\n" + "\n".join(errors)
