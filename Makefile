@@ -86,6 +86,8 @@ GOVUK_FRONTEND := report_templates/govuk-frontend
 govuk-frontend: system-test node_modules/.installed ## Recompile report_templates/govuk-frontend/ from the pinned govuk-frontend release
 	npx --no-install sass --style=compressed --no-source-map --no-charset --load-path=node_modules \
 	  $(GOVUK_FRONTEND)/report.scss $(GOVUK_FRONTEND)/govuk-frontend.css
+	npx --no-install sass --style=compressed --no-source-map --no-charset --load-path=node_modules \
+	  $(GOVUK_FRONTEND)/footer.scss $(GOVUK_FRONTEND)/footer.css
 	node -p '"govuk-frontend " + require("govuk-frontend/package.json").version' > $(GOVUK_FRONTEND)/VERSION
 
 docx-template: $(VENV)/.runtime ## Rebuild report_templates/report.docx from its generator
@@ -120,4 +122,4 @@ $(VENV)/.test: $(VENV)/.runtime
 	touch $@
 
 clean: ## Remove the virtualenv, Prefect's local state and built outputs
-	rm -rf $(VENV) node_modules .prefect .prefect-server outputs/*/ outputs/.*staging* outputs/.review outputs/index.html
+	rm -rf $(VENV) node_modules .prefect .prefect-server outputs/*/ outputs/.*staging* outputs/.review outputs/.preview outputs/index.html

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
 from tests.helpers import PROJECT
 
 FOLDER = PROJECT / "report_templates" / "govuk-frontend"
@@ -18,20 +20,22 @@ def test_the_pinned_release_is_the_one_installed_and_named() -> None:
     assert pinned.startswith("6.")
 
 
-def test_the_checked_in_css_is_what_that_release_compiles_to() -> None:
-    compiled = subprocess.run(
+@pytest.mark.parametrize(("source", "compiled"), [("report.scss", "govuk-frontend.css"), ("footer.scss", "footer.css")])
+def test_the_checked_in_css_is_what_that_release_compiles_to(source: str, compiled: str) -> None:
+    fresh = subprocess.run(
         ["npx", "--no-install", "sass", "--style=compressed", "--no-source-map", "--no-charset"]
-        + ["--load-path=node_modules", str(FOLDER / "report.scss")],
+        + ["--load-path=node_modules", str(FOLDER / source)],
         cwd=PROJECT,
         capture_output=True,
         check=True,
         timeout=120,
     ).stdout
-    assert compiled.rstrip(b"\n") == (FOLDER / "govuk-frontend.css").read_bytes().rstrip(b"\n")
+    assert fresh.rstrip(b"\n") == (FOLDER / compiled).read_bytes().rstrip(b"\n")
 
 
-def test_no_font_or_asset_of_gov_uk_is_shipped_or_requested() -> None:
-    css = (FOLDER / "govuk-frontend.css").read_text()
+@pytest.mark.parametrize("compiled", ["govuk-frontend.css", "footer.css"])
+def test_no_font_or_asset_of_gov_uk_is_shipped_or_requested(compiled: str) -> None:
+    css = (FOLDER / compiled).read_text()
     assert "GDS Transport" not in css and "@font-face" not in css
     assert "url(" not in css and "/assets/" not in css
     assert '--govuk-frontend-version: "6.' in css

@@ -78,8 +78,18 @@ def test_every_link_is_to_a_file_on_disk_with_the_checksum_shown(outputs: Path) 
             assert f"{cycle}/{entry['file']}" in files
             data = (outputs / cycle / entry["file"]).read_bytes()
             assert f"<code>{hashlib.sha256(data).hexdigest()[:12]}</code>" in page
+        # Beside the files: what they were built from and the latest run's status.
+        assert f"{cycle}/manifest.json" in files and f"{cycle}/status.md" in files
     earlier = [href for href in files if "/history/" in href]
     assert len(earlier) == 1 and earlier[0].startswith(f"{REAL_CYCLE}/history/") and earlier[0].endswith("report.html")
+
+
+def test_the_page_ends_with_gov_uks_footer(outputs: Path) -> None:
+    page = (outputs / "index.html").read_text()
+    footer = page[page.index('<footer class="govuk-footer">') : page.index("</footer>")]
+    assert "Open Government Licence v3.0" in footer and "© Crown copyright" in footer
+    assert ".govuk-footer{" in page  # GOV.UK Frontend's footer styles, inlined with the page's own
+    assert page.index("</main>") < page.index("<footer")
 
 
 def test_titles_are_shown_as_text(tmp_path: Path) -> None:

@@ -1,0 +1,175 @@
+"""What a reader of outputs/ finds after each kind of build: a publication is always complete,
+a preview never replaces it, and a cycle that requires review is replaced only by an approved build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline import hub, publish, review, stages
+from pipeline.errors import NotApprovedError, ReviewRequiredError
+from pipeline.purpose import decide
+from pipeline.render import OutputFormat
+from tests.helpers import CONFIG, submission, write_cycle
+
+CYCLE = "test-cycle"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, by its path there: what a reader finds."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def _published(outputs: Path) -> dict[str, bytes]:
+    """The publication of the cycle and the hub, as a publishing team reads them."""
+    return {**_tree(outputs / CYCLE), "index.html": (outputs / "index.html").read_bytes()}
+
+
+def _request(root: Path, **changes: object) -> stages.BuildRequest:
+    return stages.BuildRequest(
+        CYCLE,
+        submissions_root=root / "submissions",
+        outputs_root=root / "outputs",
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+def _approve(draft: review.Draft) -> review.Decision:
+    return review.Decision.made_now(True, "Ada Lovelace", "Read it all.")
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A cycle that publishes HTML and DOCX, with both departments' files."""
+    files = {"health.yaml": submission(), "home.yaml": submission("Home Office")}
+    write_cycle(tmp_path / "submissions", files, {**CONFIG, "formats": ["html", "docx"]})
+    return tmp_path
+
+
+def test_a_build_of_fewer_formats_after_an_approved_one_leaves_the_publication_and_hub_as_they_were(
+    root: Path,
+) -> None:
+    """The sequence found in use: a reviewed, approved build, then a quick HTML-only rebuild."""
+    outputs = root / "outputs"
+    approved = stages.build(_request(root, review=True), reviewer=_approve)
+    assert approved.preview is None and "Approved by Ada Lovelace" in (outputs / "index.html").read_text()
+    before = _published(outputs)
+
+    quick = stages.build(_request(root, formats=(OutputFormat.HTML,)))
+    assert quick.preview == "html only, and test-cycle publishes html and docx"
+    assert quick.folder == outputs / ".preview" / CYCLE
+    assert sorted(_tree(quick.folder)) == [
+        "manifest.json",
+        "report.html",
+        "status.md",
+        "test-cycle.zip",
+        "validation.json",
+    ]
+    assert _published(outputs) == before  # status.md included: the preview's status is its own
+    text = publish.describe(quick)
+    assert text.startswith(f"preview written to {quick.folder} (not published: html only, and test-cycle publishes")
+    assert text.endswith(f"the publication in {outputs / CYCLE} is unchanged")
+    assert json.loads((quick.folder / "manifest.json").read_text())["preview"] == quick.preview
+
+
+def test_a_preview_of_every_format_is_still_a_preview(root: Path) -> None:
+    outputs = root / "outputs"
+    stages.build(_request(root))
+    before = _published(outputs)
+    preview = stages.build(_request(root, preview=True))
+    assert preview.preview == "a preview was asked for"
+    assert sorted(name for name in _tree(preview.folder) if name.startswith("report")) == ["report.docx", "report.html"]
+    assert _published(outputs) == before
+
+
+def test_a_preview_before_anything_is_published_publishes_nothing(root: Path) -> None:
+    stages.build(_request(root, formats=(OutputFormat.DOCX,)))
+    assert sorted(path.name for path in (root / "outputs").iterdir()) == [".preview"]
+
+
+def test_a_build_of_every_format_the_cycle_publishes_publishes(root: Path) -> None:
+    published = stages.build(_request(root, formats=(OutputFormat.DOCX, OutputFormat.HTML)))
+    assert published.preview is None and published.folder == root / "outputs" / CYCLE
+    manifest = json.loads((published.folder / "manifest.json").read_text())
+    assert manifest["formats"] == ["html", "docx"]
+    assert [output["file"] for output in manifest["outputs"]] == ["report.docx", "report.html"]
+
+
+def test_every_format_is_published_unless_report_yaml_lists_fewer(tmp_path: Path) -> None:
+    config = {key: value for key, value in CONFIG.items() if key != "formats"}
+    write_cycle(tmp_path / "submissions", {"health.yaml": submission()}, config)
+    published = stages.build(_request(tmp_path))
+    assert sorted(output["file"] for output in published.manifest["outputs"]) == sorted(
+        output.file_name for output in OutputFormat
+    )
+
+
+# --- A cycle that requires review.
+
+
+@pytest.fixture
+def reviewed_cycle(tmp_path: Path) -> Path:
+    files = {"health.yaml": submission(), "home.yaml": submission("Home Office")}
+    write_cycle(tmp_path / "submissions", files, {**CONFIG, "review": "required"})
+    return tmp_path
+
+
+def test_a_cycle_that_requires_review_is_replaced_only_by_an_approved_build(reviewed_cycle: Path) -> None:
+    outputs = reviewed_cycle / "outputs"
+    with pytest.raises(ReviewRequiredError, match="test-cycle is to be reviewed before it is published"):
+        stages.build(_request(reviewed_cycle))  # no one to ask
+    with pytest.raises(ReviewRequiredError, match=r"requires review before it is published \(review: required"):
+        stages.build(_request(reviewed_cycle, review=False), reviewer=_approve)
+    assert not outputs.exists()  # refused before anything was rendered or written
+
+    reject = lambda draft: review.Decision.made_now(False, "Grace Hopper", "Not yet.")  # noqa: E731
+    with pytest.raises(NotApprovedError):
+        stages.build(_request(reviewed_cycle), reviewer=reject)
+    assert not (outputs / CYCLE / "manifest.json").exists()
+
+    published = stages.build(_request(reviewed_cycle), reviewer=_approve)  # review: as report.yaml says
+    assert published.manifest["review"]["reviewer"] == "Ada Lovelace"
+    before = _published(outputs)
+    preview = stages.build(_request(reviewed_cycle, preview=True))  # a preview needs no reviewer
+    assert preview.folder == outputs / ".preview" / CYCLE and _published(outputs) == before
+
+
+def test_the_publish_stage_itself_refuses_an_unapproved_build_of_a_cycle_that_requires_review(
+    reviewed_cycle: Path,
+) -> None:
+    """Whoever calls it: the rule is kept where the files are written, not only where builds are asked for."""
+    request = _request(reviewed_cycle)
+    sources = stages.read_submissions(request.submissions_root, CYCLE)
+    check = stages.check_submissions(sources)
+    assert check[0] is not None
+    purpose = decide(check[0].config, CYCLE, None, preview=False, review=True)
+    report = stages.build_model(check)
+    outputs = {output: stages.render_output(report, output) for output in purpose.formats}
+    status = stages.summarise_status(sources, check)
+    unapproved = review.Decision.made_now(False, "Grace Hopper", "No.")
+    for decision in (None, unapproved):
+        with pytest.raises(ReviewRequiredError):
+            stages.publish_outputs(request, sources, report, outputs, status, purpose, None, decision)
+    assert not (request.outputs_root / CYCLE).exists()
+
+
+# --- The hub lists complete publications only.
+
+
+def test_the_hub_lists_only_complete_publications(tmp_path: Path) -> None:
+    def published(cycle: str, files: dict[str, bytes], formats: list[str] | None) -> Path:
+        about = {"formats": formats} if formats is not None else {}
+        manifest = publish.build_manifest(cycle, files, [], tmp_path, about=about)
+        return publish.publish(tmp_path, cycle, files, manifest).folder
+
+    published("2015-action-01", {"report.html": b"<html>", "report.pdf": b"%PDF"}, ["html", "pdf"])
+    published("2015-action-02", {"report.html": b"<html>"}, ["html", "pdf"])  # the PDF missing
+    published("2015-action-03", {"report.html": b"<html>"}, None)  # an older build of fewer formats
+    gone = published("2015-action-04", {"report.html": b"<html>", "report.pdf": b"%PDF"}, ["html", "pdf"])
+    (gone / "report.pdf").unlink()  # a file deleted by hand since
+    every = {output.file_name: b"x" for output in OutputFormat}
+    published("2015-action-05", every, None)
+    listed = [cycle.cycle for cycle in hub.published_cycles(tmp_path)]
+    assert listed == ["2015-action-05", "2015-action-01"]
