@@ -176,6 +176,13 @@ def wrong_type(source: SourceFile, loc: FieldPath, expected: str, value: Any) ->
             f"YAML reads {written} as {read_as}, not as text",
             f'put it in quotes ("{written}"), or write the text on the lines after "|"',
         )
+    if expected.startswith("text") and isinstance(value, list) and loc:
+        # "- " lines under a key with no "|": YAML's own list, where the department meant a list in its text.
+        return source.problem(
+            loc,
+            f"must be {expected}, not a list",
+            f'put "|" after "{loc[-1]}:", so that the "- " lines below it are the section\'s text',
+        )
     return source.problem(
         loc, f"must be {expected}, not {type_name(value)}", _HOW_TO_WRITE.get(expected.split(",")[0], "")
     )

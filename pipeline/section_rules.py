@@ -78,18 +78,26 @@ def check_section(
 
 
 def missing_yearly_keys(source: SourceFile, data: dict[Any, Any], specs: list[SectionSpec]) -> list[Problem]:
-    """A yearly kind's whole mapping missing, when the report asks for some of its years: said once."""
+    """A yearly kind's whole mapping missing, when the report asks for some of its years: said once,
+    naming the sections, and so the years, it leaves out."""
     problems = []
     for kind in sections.yearly_kinds():
-        if kind.key not in data and any(spec.kind == kind and spec.year is not None for spec in specs):
+        wanted = [spec for spec in specs if spec.kind == kind and spec.year is not None]
+        if kind.key not in data and wanted:
+            headings = _and([f'"{spec.heading}"' for spec in wanted])
+            years = _and([f'"{spec.year}: |"' for spec in wanted])
             problems.append(
                 source.problem(
                     (kind.key,),
-                    "required key is missing",
-                    f'add "{kind.key}:" — {kind.description[:1].lower()}{kind.description[1:].rstrip(".")}',
+                    f'no "{kind.key}:" in the file, so {headings} {"is" if len(wanted) == 1 else "are"} missing',
+                    f'add "{kind.key}:", then under it {years}, each followed by the text indented below it',
                 )
             )
     return problems
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def check_years(source: SourceFile, data: dict[Any, Any], specs: list[SectionSpec]) -> list[Problem]:

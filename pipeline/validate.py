@@ -12,7 +12,18 @@ import hashlib
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import carry_forward, document, markup, schema, schema_errors, section_rules, sections, yaml_file
+from pipeline import (
+    carry_forward,
+    document,
+    markup,
+    misspelt,
+    schema,
+    schema_errors,
+    section_rules,
+    sections,
+    yaml_file,
+    yaml_traps,
+)
 from pipeline.checked import (
     CheckedCycle,
     CheckedSubmission,
@@ -43,7 +54,18 @@ class CheckCache(Protocol):
 
 
 # The rules a file is checked by: the schema's version and the checking code itself.
-_RULE_MODULES = (yaml_file, schema, sections, schema_errors, section_rules, carry_forward, markup, document)
+_RULE_MODULES = (
+    yaml_file,
+    yaml_traps,
+    misspelt,
+    schema,
+    sections,
+    schema_errors,
+    section_rules,
+    carry_forward,
+    markup,
+    document,
+)
 RULES = hashlib.sha256(
     str(schema.SCHEMA_VERSION).encode()
     + b"".join(Path(module.__file__ or "").read_bytes() for module in _RULE_MODULES)
@@ -193,14 +215,23 @@ def check_submission(
         then = ", ".join(keys[:-1]) + f" and {keys[-1]}" if len(keys) > 1 else keys[0]
         problems.append(submission_source.problem((), what, f'start with "department: <name>", then {then}'))
         return None, problems
+    specs = config.sections()
+    # A misspelt key is reported, and what it holds is checked as the key it was meant to be.
+    written = submission_source
+    submission_source, slips = misspelt.read_as_meant(
+        written, submission_model().model_fields, [spec.path for spec in specs]
+    )
+    data = submission_source.data
     # Sections answered once are reported missing with their heading, by the section rules.
     once_keys = {kind.key for kind in sections.once_kinds()}
     model, model_problems = schema_errors.check_model(submission_model(), submission_source, skip_missing=once_keys)
-    specs = config.sections()
-    # Keys missing first, as pydantic lists its own: then the rest.
+    if slips:
+        model = None
+    # Keys missing first, as pydantic lists its own: then the misspelt ones, then the rest.
     missing = sum(problem.message == "required key is missing" for problem in model_problems)
     problems += model_problems[:missing]
     problems += section_rules.missing_yearly_keys(submission_source, data, specs)
+    problems += [_slip_problem(written, slip) for slip in slips]
     problems += model_problems[missing:]
     department, department_problems = _check_department(submission_source, data, config)
     problems += department_problems
@@ -217,6 +248,15 @@ def check_submission(
         return None, problems
     short_name = data.get("short_name")
     return CheckedSubmission(submission_source, department, short_name, parsed), problems
+
+
+def _slip_problem(source: SourceFile, slip: misspelt.Slip) -> Problem:
+    return source.problem(
+        slip.written,
+        "unknown key",
+        f'did you mean "{slip.meant}"? What it holds has been checked as {slip.meant}',
+        key=True,
+    )
 
 
 def _check_restated(

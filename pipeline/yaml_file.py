@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from pipeline import yaml_traps
 from pipeline.errors import Problem, Severity
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -196,6 +197,8 @@ class _NodeReader:
                     "a tab is used for indentation",
                     "YAML indents with spaces only: replace the tab with spaces",
                 )
+            elif explained := yaml_traps.explain(text, error):
+                self.source.add(explained.line, explained.column, explained.message, explained.hint)
             else:
                 self.source.add(
                     line,

@@ -92,7 +92,8 @@ EXPECTED = {
     "yaml--tab-indentation": ["5:1 error: : a tab is used for indentation"],
     "yaml--two-documents": ["9:1 error: : the file holds more than one YAML document (a second ---)"],
     "yaml--unclosed-bracket": ["3:9 error: : YAML syntax error: did not find expected ',' or ']'"],
-    "yaml--unterminated-quote": ["9:1 error: : YAML syntax error: found unexpected end of stream"],
+    # Said at the quote, not where the parser gave up (the end of the file).
+    "yaml--unterminated-quote": ['2:14 error: : the double quote (") that opens this text is never closed'],
 }
 
 # What a renderable case must show, as written, in every format.

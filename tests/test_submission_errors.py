@@ -55,8 +55,7 @@ EXPECTED = {
         '1:1: error: the file must be a mapping of keys, not a list\n    hint: start with "department: <name>", then commitments:, progress: and plans:',
     ],
     "not-applicable-misspelt": [
-        '8:5: error: plans.2014.not_applicable: required key is missing\n    hint: add "not_applicable:" — why this section does not apply',
-        '8:5: error: plans.2014.not_aplicable: unknown key\n    hint: did you mean "not_applicable"?',
+        '8:5: error: plans.2014.not_aplicable: unknown key\n    hint: did you mean "not_applicable"? What it holds has been checked as not_applicable',
     ],
     "not-applicable-without-reason": [
         "8:21: error: plans.2014.not_applicable: must not be empty\n    hint: write the reason this section does not apply",
@@ -72,7 +71,7 @@ EXPECTED = {
         "1:13: error: department: the tag !!python/object/apply:os.system is not allowed\n    hint: remove it: a submission holds plain text, lists and mappings only",
     ],
     "section-is-a-list": [
-        '3:3: error: commitments: must be text, or not_applicable: with a reason, not a list\n    hint: write the text on the lines after "|", indented; a "- " list goes inside the text',
+        '3:3: error: commitments: must be text, or not_applicable: with a reason, not a list\n    hint: put "|" after "commitments:", so that the "- " lines below it are the section\'s text',
     ],
     "single-item-list": [
         "11:1: warning: plans.2015: a bullet list with only one item\n    hint: write it as a sentence, or add the other items",
@@ -84,8 +83,7 @@ EXPECTED = {
         "5:1: error: a tab is used for indentation\n    hint: YAML indents with spaces only: replace the tab with spaces",
     ],
     "unknown-key": [
-        '1:1: error: progress: required key is missing\n    hint: add "progress:" — for each reporting year, the progress made during that year',
-        '3:1: error: progess: unknown key\n    hint: did you mean "progress"?',
+        '3:1: error: progess: unknown key\n    hint: did you mean "progress"? What it holds has been checked as progress',
     ],
     "utf16": [
         "1:1: error: file is saved as UTF-16, not UTF-8\n    hint: save the file as UTF-8 (in most editors: Save As, then choose the encoding UTF-8)",
@@ -105,6 +103,38 @@ EXPECTED = {
     ],
     "year-in-quotes": [
         '5:3: error: progress.2014: the year "2014" is in quotes\n    hint: remove the quotes: 2014:',
+    ],
+    # YAML's traps, said where the mistake is and how to mend it.
+    "colon-in-text": [
+        '2:35: error: the text has ": " (a colon and a space) in it, which YAML reads as the start of another key\n    hint: write the text on the lines after "commitments: |", indented, where a colon is just a colon; or put the whole text in double quotes',
+    ],
+    "text-not-indented": [
+        '3:1: error: the text under "commitments: |" is not indented, so YAML reads this line as a key\n    hint: indent each line of the text by 2 spaces, two more than "commitments:"',
+    ],
+    "text-not-indented-under-a-year": [
+        '5:3: error: the text under "2013: |" is not indented, so YAML reads this line as a key\n    hint: indent each line of the text by 4 spaces, two more than "2013:"',
+    ],
+    "list-item-out-of-place": [
+        '4:1: error: this "- " list item is less indented than the text under "commitments: |", so it is not part of it\n    hint: indent the item, and each one after it, by 2 spaces, as the text under "commitments:" is',
+    ],
+    "list-on-the-key-line": [
+        '2:14: error: a "- " list cannot start on the same line as "commitments:"\n    hint: write "commitments: |" and put the list on the lines below it, indented, each item starting with "- "',
+    ],
+    "unclosed-quote": [
+        '2:14: error: the double quote (") that opens this text is never closed\n    hint: end the text with " on this line, or remove the "; for text with quotes in it, write it on the lines after "|" instead',
+    ],
+    "quotes-inside-quotes": [
+        '2:27: error: the text goes on after the double quote (") that closes it\n    hint: to put quotes inside the text, write it on the lines after "|" instead, without quotes around it',
+    ],
+    # Every problem in one pass: what a misspelt key holds is checked as the key it was meant to be.
+    "misspelt-key-contents-checked": [
+        '3:1: error: progess: unknown key\n    hint: did you mean "progress"? What it holds has been checked as progress',
+        '5:9: error: progress.2014: YAML reads no as false, not as text\n    hint: put it in quotes ("no"), or write the text on the lines after "|"',
+        '7:3: error: plans.2015: section "Planned activities in 2015" is missing\n    hint: add "2015: |" under "plans:", followed by the text indented below it',
+    ],
+    # The years missing are named.
+    "plans-missing": [
+        '1:1: error: plans: no "plans:" in the file, so "Planned activities in 2014" and "Planned activities in 2015" are missing\n    hint: add "plans:", then under it "2014: |" and "2015: |", each followed by the text indented below it',
     ],
     "year-not-in-report": [
         "6:3: error: progress.2012: 2012 is not a year this report asks for\n    hint: the years under progress: are 2013, 2014",
