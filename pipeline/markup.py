@@ -120,7 +120,7 @@ class _BlockParser:
             elif child.type == "link_open":
                 href = str(child.attrs.get("href", ""))
                 inner, index = self._children(children, index + 1, "link_close", block)
-                if _link_allowed(href):
+                if link_allowed(href):
                     if plain_text(inner).strip().lower().rstrip(" »>.") in VAGUE_LINK_TEXTS:
                         self._problem(
                             block,
@@ -152,7 +152,8 @@ class _BlockParser:
         self.problems.append(MarkupProblem(line, message, hint, severity))
 
 
-def _link_allowed(href: str) -> bool:
+def link_allowed(href: str) -> bool:
+    """Whether a link's address is one the pipeline publishes: https, http or mailto, to somewhere."""
     scheme = urlsplit(href).scheme.lower()
     if scheme not in ALLOWED_LINK_SCHEMES:
         return False

@@ -79,9 +79,16 @@ def test_import_writes_seventeen_files_and_lists_eighteen_departments(tmp_path: 
     files = sorted(path.name for path in folder.iterdir() if path.name != "report.yaml")
     assert len(files) == 17 and not any("communities" in name for name in files)
     # The link the page gave no address is kept as its text, and said where it was.
-    (lost,) = [problem for problem in warnings if problem.file == PAGE]
+    (lost,) = [problem for problem in warnings if problem.file == PAGE and "no address" in problem.message]
     assert (lost.line, lost.message) == (24, '"[Read more »]" has no address, so it is kept as text, not as a link')
     assert lost.hint == "add the address it should go to: [Read more »](https://…), or remove it"
+    # The department the page shows as not yet answered is said at its line.
+    (coming,) = [problem for problem in warnings if "stands in for a response" in problem.message]
+    assert (coming.line, coming.message) == (
+        40,
+        f'"Coming soon..." stands in for a response: {NOT_ANSWERED} is imported as not having answered, '
+        'and the report shows "No response received."',
+    )
     # The vague "Read more »" links are warned, with how to name the destination.
     vague = [problem for problem in warnings if "does not say where it goes" in problem.message]
     assert len(vague) == 16 and "name what it links to" in vague[0].hint

@@ -12,6 +12,7 @@ import yaml
 
 import pipeline.importer.writing as importer_writing
 from pipeline.cli import main
+from pipeline.commands import command
 from pipeline.document import BulletList, Paragraph, plain_text
 from pipeline.errors import InvalidInputError, PipelineError, Problem
 from pipeline.importer import PageOptions, import_page, parse_page, read_page, report_yaml, submission_yaml
@@ -277,6 +278,21 @@ def test_page_text_that_looks_like_markup_is_published_as_written() -> None:
     assert [plain_text(item) for item in blocks[1].items if isinstance(blocks[1], BulletList)] == [
         "- not nested",
         "3. not numbered",
+    ]
+
+
+def test_a_department_whose_every_section_is_a_placeholder_has_not_answered() -> None:
+    waiting = [line if index % 2 else "Coming soon..." for index, line in enumerate(response("Cabinet Office"))]
+    waiting[0] = "Cabinet Office"
+    imported = parse_page(page(response("Home Office"), waiting), PAGE)
+    assert imported.config["departments"] == ["Home Office", "Cabinet Office"]
+    assert [submission["department"] for submission in imported.submissions] == ["Home Office"]
+    assert [(warning.line, warning.message) for warning in imported.warnings] == [
+        (
+            17,
+            '"Coming soon..." stands in for a response: Cabinet Office is imported as not having answered, '
+            'and the report shows "No response received."',
+        )
     ]
 
 
@@ -682,7 +698,7 @@ def test_cli_imports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     output = capsys.readouterr()
     assert output.out == (
         f"wrote {root / 'new'}: report.yaml and 2 department files\n"
-        "check it against the page, then build it: python -m pipeline build --cycle new\n"
+        f"check it against the page, then build it: {command('build', '--cycle', 'new')}\n"
     )
     assert output.err == ""
     assert main(["validate", str(root / "new")]) == 0

@@ -62,12 +62,46 @@ def test_departments_statements_and_the_markup_around_them() -> None:
     ]
 
 
-def test_coming_soon_is_a_department_that_has_not_answered() -> None:
-    imported = parse_page(
-        page(department("Home Office"), department("Cabinet Office", "Coming soon...")), PAGE, LABELLED
-    )
+@pytest.mark.parametrize(
+    "placeholder", ["Coming soon...", "Awaiting DCLG confirmation", "awaiting HMRC's confirmation", "TBC", "To follow."]
+)
+def test_a_placeholder_is_a_department_that_has_not_answered(placeholder: str) -> None:
+    imported = parse_page(page(department("Home Office"), department("Cabinet Office", placeholder)), PAGE, LABELLED)
     assert imported.config["departments"] == ["Home Office", "Cabinet Office"]
     assert [submission["department"] for submission in imported.submissions] == ["Home Office"]
+    assert [(warning.line, warning.message) for warning in imported.warnings] == [
+        (
+            16,
+            f'"{placeholder}" stands in for a response: Cabinet Office is imported as not having answered, '
+            'and the report shows "No response received."',
+        )
+    ]
+
+
+def test_a_statement_that_only_mentions_a_placeholder_is_a_response() -> None:
+    imported = parse_page(page(department("Home Office", "Our plans are to follow.")), PAGE, LABELLED)
+    assert imported.submissions[0]["commitments"] == "Our plans are to follow.\n" and imported.warnings == []
+
+
+@pytest.mark.parametrize(
+    "address", ["javascript:alert(1)", "javascript:void", "ftp://files.example.gov.uk/plan", "/government/plan"]
+)
+def test_a_link_the_pipeline_will_not_publish_is_kept_as_its_text_and_warned_with_its_address(address: str) -> None:
+    imported = parse_page(page(department("Home Office", f"We will. [Our plan]({address}) says how.")), PAGE, LABELLED)
+    assert imported.submissions[0]["commitments"] == "We will. Our plan says how.\n"
+    assert [(warning.line, warning.message) for warning in imported.warnings] == [
+        (
+            9,
+            f'the link "[Our plan]" goes to "{address}", which is not an https, http or mailto address, so it is '
+            "kept as its text, not as a link",
+        )
+    ]
+
+
+def test_links_the_pipeline_publishes_are_kept() -> None:
+    statement = "See [the plan](https://www.gov.uk/plan) or [write](mailto:digital@example.gov.uk)."
+    imported = parse_page(page(department("Home Office", statement)), PAGE, LABELLED)
+    assert imported.submissions[0]["commitments"] == statement + "\n" and imported.warnings == []
 
 
 def test_a_statement_may_carry_the_reports_headings() -> None:

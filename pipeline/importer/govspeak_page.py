@@ -19,10 +19,13 @@ The first page of each action (December 2012) looks like this:
 A department is a `{div .department}` block: its name is the `##` heading (`<br>` broke it
 over lines on the page), `{: …}` attributes style it, and its `{div .statement}` is its
 response. A statement with no section headings answers the first section (the commitments);
-one may also carry the report's headings, read as in a plain-text page. "Coming soon..." is
-a department that had not answered. `{{…}}` template tokens and `{navigation}` are the
-publisher's; any other `{…}` extension, a block left open, a department with no heading or two
-statements is an error with its line, and nothing is imported.
+one may also carry the report's headings, read as in a plain-text page. A placeholder
+statement ("Coming soon...", "Awaiting DCLG confirmation", `page.PLACEHOLDERS`) is a
+department that had not answered, warned at its line. A link to an address the pipeline does
+not publish (not https, http or mailto) is kept as its text, warned with the address.
+`{{…}}` template tokens and `{navigation}` are the publisher's; any other `{…}` extension, a
+block left open, a department with no heading or two statements is an error with its line,
+and nothing is imported.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from pipeline import sections
 from pipeline.errors import InvalidInputError
 from pipeline.importer import page
 from pipeline.importer.page import DepartmentPart, Heading, ImportedCycle, PageOptions, PageReader
+from pipeline.markup import link_allowed
 from pipeline.names import name_key
 
 _BLOCKS = ("section", "department", "statement")
@@ -47,10 +51,9 @@ _EXTENSION = re.compile(r"\{[^{}\s][^{}]*\}")
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _HEADING = re.compile(r"(#{1,6})\s*(.*?)\s*#*")
 _BULLET = re.compile(r"[-*+]\s+(.*)")
-# A link with an address, a bracketed text with none (shown as written on GOV.UK), and the
-# characters the submissions' markup would read otherwise.
-_LINK_OR_BRACKETS = re.compile(r"\[([^\[\]]*)\](\([^()\s]*\))?")
-_NOT_ANSWERED = re.compile(r"coming\s+soon\s*(?:\.\.\.|…)?", re.IGNORECASE)
+# A link with an address (which may hold one level of brackets: "javascript:alert(1)"), or a
+# bracketed text with none (shown as written on GOV.UK).
+_LINK_OR_BRACKETS = re.compile(r"\[([^\[\]]*)\](?:\(((?:[^()\s]|\([^()\s]*\))*)\))?")
 
 _GOVSPEAK_MARKERS = re.compile(r"\{div\s|\{/div\}|\{navigation\}|\{\{[A-Z_]+\}\}|\{:\s*\.")
 
@@ -253,8 +256,8 @@ class _GovspeakReader(PageReader):
             lines = self.statements[department.first_line]
             blocks = self._blocks(lines)
             text = " ".join(content for _, _, content in blocks)
-            if _NOT_ANSWERED.fullmatch(text.strip()):
-                department.answered = False
+            if page.is_placeholder(text):
+                self.not_answered(department, blocks[0][0], text)
                 continue
             if not blocks and department.start_line:
                 self.error(department.start_line, f'the statement of "{department.name}" is empty', "add its text")
@@ -302,11 +305,20 @@ class _GovspeakReader(PageReader):
 
     def _markup(self, text: str, number: int) -> str:
         """A statement's text in the submissions' markup: links kept, and brackets with no address
-        kept as the text GOV.UK showed (with a warning, so that no link is lost unnoticed)."""
+        kept as the text GOV.UK showed; a link the pipeline would not publish is kept as its text.
+        Each is warned, so that no link is lost unnoticed."""
 
         def link(match: re.Match[str]) -> str:
-            if match[2]:
+            if match[2] is not None and link_allowed(match[2]):
                 return match[0]
+            if match[2] is not None:
+                self.warn(
+                    number,
+                    f'the link "[{match[1]}]" goes to "{match[2]}", which is not an https, http or mailto address, '
+                    "so it is kept as its text, not as a link",
+                    f"if it should be a link, give it the page's https:// address: [{match[1]}](https://…)",
+                )
+                return match[1]
             self.warn(
                 number,
                 f'"[{match[1]}]" has no address, so it is kept as text, not as a link',

@@ -194,6 +194,16 @@ class PageReader:
     def warn(self, line: int, message: str, hint: str) -> None:
         self.warnings.append(Problem(self.page, line, 1, "", message, hint, Severity.WARNING))
 
+    def not_answered(self, department: DepartmentPart, line: int, placeholder: str) -> None:
+        """A department whose statement is a placeholder: imported as not having answered, and said so."""
+        department.answered, department.sections = False, []
+        self.warn(
+            line,
+            f'"{shorten(placeholder)}" stands in for a response: {department.name or "the department"} is imported '
+            'as not having answered, and the report shows "No response received."',
+            "when its response arrives, add the department's file to the cycle",
+        )
+
     def has_problem(self, line: int) -> bool:
         return any(problem.line == line for problem in self.problems)
 
@@ -339,6 +349,22 @@ def section_text(blocks: list[Block]) -> str:
         parts.append(f"- {text}" if kind == "item" else text)
         previous = kind
     return "".join(parts) + "\n"
+
+
+# Statements that stand in for a response not received yet, as published pages word them. A
+# department whose statement is one of these is imported as not having answered: no file, and
+# the report shows "No response received.".
+PLACEHOLDERS = (
+    r"coming\s+soon",
+    r"awaiting\s+(?:\S+\s+){0,6}?confirmation",
+    r"tbc|to\s+be\s+confirmed",
+    r"to\s+follow",
+)
+_PLACEHOLDER = re.compile(rf"(?:{'|'.join(PLACEHOLDERS)})\s*(?:\.\.\.|…|\.)?", re.IGNORECASE)
+
+
+def is_placeholder(text: str) -> bool:
+    return bool(_PLACEHOLDER.fullmatch(" ".join(text.split())))
 
 
 # The report's details, where a page says them.

@@ -63,6 +63,7 @@ class _TextPageReader(PageReader):
         config = self._header(header, departments[0], options)
         label = next((found.label for found in headings.values() if found.label), None)
         self._read_sections(filled, headings, departments, label)
+        self._not_answered(departments)
         answers = self.check_sections(departments)
         for number in filled:
             if number not in self.placed and not self.has_problem(number):
@@ -80,8 +81,8 @@ class _TextPageReader(PageReader):
             self.option((departments[0].start_line, label), options.commitments_label, "commitments-label", 1)
             raise InvalidInputError(self.problems)
         config.update(commitments_label=label, reporting_years=years)
-        submissions = [page.submission(department) for department in departments]
-        config["departments"] = [submission["department"] for submission in submissions]
+        submissions = [page.submission(department) for department in departments if department.answered]
+        config["departments"] = [department.name for department in departments]
         return ImportedCycle(self.page, config, submissions, self.warnings)
 
     def _find_departments(
@@ -213,6 +214,13 @@ class _TextPageReader(PageReader):
                 elif department.sections:
                     self.placed.add(number)
                     department.sections[-1][1].append(_block(self.lines[number]))
+
+    def _not_answered(self, departments: list[DepartmentPart]) -> None:
+        """A department whose every section says only a placeholder ("Coming soon...") had not answered."""
+        for department in departments:
+            texts = [" ".join(text for _, text in blocks) for _, blocks in department.sections]
+            if texts and all(page.is_placeholder(text) for text in texts):
+                self.not_answered(department, department.start_line, texts[0])
 
 
 def _looks_like_a_name(name: str) -> bool:

@@ -1,0 +1,73 @@
+"""All 14 December 2012 departmental-responses pages (../shared/reference/gds-2012/): each
+imports, every statement as the page gives it, and a department the page shows as not yet
+answered ("Awaiting DCLG confirmation") is "No response received.", never a response."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.document import NO_RESPONSE, BulletList, Paragraph, plain_text
+from pipeline.importer import PageOptions, import_page
+from pipeline.stages import checked_report
+from tests.helpers import PROJECT, normalise
+
+PAGES = sorted((PROJECT.parent / "shared" / "reference" / "gds-2012").glob("action-*.govspeak"))
+OPTIONS = PageOptions(
+    strategy="Government Digital Strategy", published=datetime.date(2012, 12, 10), commitments_label="December 2012"
+)
+DCLG = "Department for Communities and Local Government"
+
+
+def page_statements(page: Path) -> dict[str, tuple[int, str]]:
+    """Each department's statement and its first line, read here independently of the importer:
+    the name from its ## heading without <br>, the statement with its links' markup removed."""
+    text = page.read_text(encoding="utf-8")
+    statements = {}
+    for match in re.finditer(r"\{div \.department\}(.*?)\{/div\}\s*\{/div\}", text, flags=re.S):
+        block = match[1]
+        name = normalise(re.sub(r"<br>", " ", re.search(r"^##(.*)$", block, flags=re.M)[1]))  # type: ignore[index]
+        statement = block.split("{div .statement}")[1]
+        first_line = text[: match.start(1) + block.index(statement)].count("\n") + 2
+        statements[name] = (first_line, normalise(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", statement)))
+    return statements
+
+
+def test_the_fourteen_pages_are_there() -> None:
+    assert [page.stem for page in PAGES] == [f"action-{number:02d}" for number in range(1, 15)]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.stem for page in PAGES])
+def test_each_page_imports_with_every_statement_and_placeholders_as_no_response(page: Path, tmp_path: Path) -> None:
+    cycle = f"2012-{page.stem}"
+    _, imported, warnings = import_page(page, tmp_path, cycle, OPTIONS)
+    report, problems = checked_report(tmp_path, cycle)
+    statements = page_statements(page)
+    assert [department.name for department in report.departments] == list(statements)
+    placeholders = {name: line for name, (line, text) in statements.items() if text == "Awaiting DCLG confirmation"}
+    assert list(placeholders) == ([] if page.stem == "action-04" else [DCLG])  # action 4 is Cabinet Office's alone
+    for department in report.departments:
+        line, statement = statements[department.name]
+        if department.name in placeholders:
+            assert department.notice == NO_RESPONSE and department.sections == ()
+            (warning,) = [warning for warning in warnings if "stands in for a response" in warning.message]
+            assert (warning.line, warning.message) == (
+                line,
+                f'"Awaiting DCLG confirmation" stands in for a response: {DCLG} is imported as not having '
+                'answered, and the report shows "No response received."',
+            )
+            continue
+        (section,) = department.sections
+        shown = " ".join(
+            plain_text(block.inlines) if isinstance(block, Paragraph) else " ".join(map(plain_text, block.items))
+            for block in section.blocks
+            if isinstance(block, Paragraph | BulletList)
+        )
+        assert normalise(shown) == statement, department.name
+    # The coordinator's view agrees: the department has not submitted, so it is not counted as valid.
+    assert len(imported.submissions) == len(statements) - len(placeholders)
+    missing = [problem for problem in problems if problem.message.startswith("no submission from")]
+    assert [problem.message for problem in missing] == [f'no submission from "{name}"' for name in placeholders]
