@@ -133,7 +133,9 @@ def letter(
 def message(letter: Letter, sender: str) -> EmailMessage:
     """The email itself. Every header value is one line, so nothing in a department's or a
     file's name can add a header or a recipient."""
-    mail = EmailMessage(policy=email.policy.SMTP)
+    # Headers are left unfolded (RFC 5322 allows lines to 998 characters): the standard library folds a
+    # subject too long for 78 right after "Subject:", which readers then show with a leading space.
+    mail = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
     mail["From"] = _one_line(sender)
     mail["To"] = _one_line(letter.recipient)
     mail["Subject"] = _one_line(letter.subject)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS, submission, write_cycle
+from tests.helpers import CONFIG, PROJECT, REAL_CYCLE, SUBMISSIONS, submission, write_cycle
 
 
 def test_validate_a_good_file(capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,3 +84,77 @@ def test_unknown_cycle_is_an_error_not_a_traceback(tmp_path: Path, capsys: pytes
     (tmp_path / "empty-cycle").mkdir()
     assert main(["validate", str(tmp_path / "empty-cycle")]) == 1
     assert "error: " in capsys.readouterr().err
+
+
+# --- Hand-offs: what the command prints works as printed, and every argument says what it is.
+
+
+def test_every_argument_of_every_command_has_help() -> None:
+    from pipeline.cli import _parser
+
+    parser = _parser()
+    (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    assert sorted(commands.choices) == ["build", "import", "new", "schema", "serve", "server", "validate"]
+    undocumented = [
+        f"{name} {action.dest}"
+        for name, command in commands.choices.items()
+        for action in command._actions
+        if not isinstance(action, argparse._HelpAction) and not (action.help or "").strip()
+    ]
+    assert undocumented == []
+
+
+def test_the_command_new_prints_works_as_printed(tmp_path: Path) -> None:
+    """From the project's folder, with the system's Python first on the path, as a department would run it."""
+    root = tmp_path / "submissions"
+    write_cycle(root, {})
+    environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path)}
+    created = subprocess.run(
+        [sys.executable, "-m", "pipeline", "new", "--cycle", "test-cycle", "--department", "Home Office"]
+        + ["--submissions", str(root)],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    printed = created.stdout.splitlines()[-1].split("check it: ", 1)[1]
+    assert printed.startswith(".venv/bin/annual-report validate ")
+    checked = subprocess.run(printed, shell=True, cwd=PROJECT, env=environment, capture_output=True, text=True)
+    # The new file's sections are empty, so it has errors: the command ran and said so, in its own words.
+    assert checked.returncode == 1 and "file(s) checked" in checked.stdout, checked.stderr
+    assert "not installed" not in checked.stderr and "Traceback" not in checked.stderr
+
+
+def test_an_unknown_cycle_is_refused_before_prefect_starts_and_the_cycles_are_listed(tmp_path: Path) -> None:
+    script = (
+        "import sys; from pipeline.cli import main; code = main(sys.argv[1:]); "
+        "print('prefect loaded' if 'prefect' in sys.modules else 'prefect not loaded'); sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, "build", "--cycle", "2015-action-4", "--outputs", str(tmp_path)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and result.stdout == "prefect not loaded\n"
+    assert result.stderr.endswith("\nthe cycles there are: 2012-action-03, 2015-action-04\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cycle_that_requires_review_is_not_built_where_no_reviewer_can_be_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import prefect_api
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(prefect_api, "healthy", lambda url, timeout=0.5: False)  # no coordinators' server running
+    folder = write_cycle(tmp_path / "submissions", {}, {**CONFIG, "review": "required"})
+    arguments = ["build", "--cycle", folder.name, "--submissions", str(folder.parent), "--outputs", str(tmp_path)]
+    assert main(arguments) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: test-cycle is published only once a reviewer approves it (review: required")
+    assert "start it in another terminal (make server)" in error and "add --preview" in error
+    assert main([*arguments, "--review", "--format", "html"]) == 1
+    assert "--preview and --format build a preview: use one or the other" in capsys.readouterr().err
+    assert not (tmp_path / "test-cycle").exists()
