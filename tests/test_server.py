@@ -204,3 +204,31 @@ def test_a_reviewed_run_the_reviewer_rejects_publishes_nothing(served: Served) -
     status = after["status.md"].decode()
     assert "Grace Hopper did not approve it at " in status and ": Health's plans are last year's. The" in status
     assert not (served.outputs / ".review" / REAL_CYCLE).exists()
+
+
+def test_the_commands_make_serve_prints_work_as_printed(served: Served, tmp_path: Path) -> None:
+    """Prefect's own command line reaches the server only with PREFECT_API_URL: the banner says so."""
+    banner = [line.strip() for line in served.serve_log.read_text().splitlines()]
+    export = next(line for line in banner if line.startswith("export PREFECT_API_URL="))
+    run = next(line for line in banner if " deployment run annual-report/annual-report" in line)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
+    result = subprocess.run(
+        f"{export}\n{run}",
+        shell=True,
+        cwd=PROJECT,
+        env={**environment, "PREFECT_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    created = [run for run in post(served.api, "/flow_runs/filter", {}) if run["name"] in result.stdout]
+    assert len(created) == 1 and created[0]["deployment_id"] == served.deployment("annual-report")["id"]
+    # It is the scheduled build's run, so it waits for a reviewer: decline it, with the reason.
+    paused = wait_for(
+        lambda: (found := flow_run(served.api, created[0]["id"]))["state"]["type"] == "PAUSED" and found,
+        "the run to wait for review",
+    )
+    answer = {"decision": "reject", "reviewer": "Ada Lovelace", "comment": "Started from the banner's command."}
+    assert _resume(served.api, paused["id"], answer)["status"] == "ACCEPT"
+    assert finished(served.api, paused["id"])["state"]["type"] == "FAILED"
