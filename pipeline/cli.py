@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Any
 from pipeline.commands import command, shown_path
 from pipeline.errors import CycleNotFoundError, InvalidInputError, PipelineError, Problem, Severity
 from pipeline.names import closest
-from pipeline.publish import Published, describe
 from pipeline.purpose import publishes_all
 from pipeline.render import OutputFormat
 from pipeline.scaffold import (
@@ -318,6 +316,7 @@ def _why_a_reviewer_is_needed(arguments: argparse.Namespace, submissions: Path) 
 def _run_build(arguments: argparse.Namespace, submissions: Path, reviewer: str | None) -> int:
     from pipeline import progress
     from pipeline.prefect_api import connect
+    from pipeline.publish import Published, describe
     from pipeline.render import load_renderers
 
     with connect(standing_only=reviewer) as api:  # a temporary server boots while the flow's code is imported
@@ -382,6 +381,8 @@ def _server(arguments: argparse.Namespace) -> int:
     }
     if arguments.host == SETTINGS.server_host:  # elsewhere, the browser reaches the API at the address it used
         environment.setdefault("PREFECT_UI_API_URL", f"http://{arguments.host}:{arguments.port}/api")
+    import subprocess
+
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", arguments.host]
     return subprocess.call([*command, "--port", str(arguments.port)], env=environment)
 

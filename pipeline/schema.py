@@ -10,7 +10,7 @@ import datetime
 import functools
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
 from pipeline import sections
 from pipeline.render import OutputFormat
@@ -23,6 +23,18 @@ _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 REPORT_CONFIG_FILE = "report.yaml"
 
 
+
+def _email_address(address: str) -> str:
+    # pydantic's EmailStr's own check, loaded (with email-validator: together a sixth of `validate`'s
+    # start-up) only when a report.yaml gives a contact, rather than whenever this module is.
+    from pydantic.networks import validate_email
+
+    return validate_email(address)[1]
+
+
+EmailAddress = Annotated[str, AfterValidator(_email_address), WithJsonSchema({"type": "string", "format": "email"})]
+
+
 class DepartmentEntry(BaseModel):
     """A department listed with more than its name: the names it had in earlier cycles, a contact, or both."""
 
@@ -33,7 +45,7 @@ class DepartmentEntry(BaseModel):
         default_factory=list,
         description="Its names in the cycles this report updates, so that what they published is carried forward.",
     )
-    contact: EmailStr | None = Field(
+    contact: EmailAddress | None = Field(
         default=None,
         description="Who is emailed the result each time the department's file is checked after it is dropped.",
     )
