@@ -38,7 +38,7 @@ define debian_packages
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint golden preview server serve bench bench-task-runners bench-validate docx-template govuk-frontend clean system-runtime system-test
+.PHONY: help report test test-scale lint golden preview server serve bench bench-task-runners bench-validate docx-template govuk-frontend clean system-runtime system-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ test: system-runtime system-test $(VENV)/.test node_modules/.installed ## Instal
 	$(VENV)/bin/ruff check $(CODE)
 	$(VENV)/bin/ruff format --check $(CODE)
 	$(PY) -m pytest
+
+test-scale: system-runtime system-test $(VENV)/.test node_modules/.installed ## The long tests of many processes or servers at once (CI runs them too)
+	$(PY) -m pytest -m scale
 
 lint: $(VENV)/.test ## Lint, format-check and type-check the code
 	$(VENV)/bin/ruff check $(CODE)

@@ -28,11 +28,13 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from pipeline.document import Report  # noqa: E402
-from pipeline.render import render  # noqa: E402
+from pipeline.render import OutputFormat, render  # noqa: E402
 from pipeline.settings import SETTINGS  # noqa: E402
 from pipeline.stages import checked_report  # noqa: E402
 
 REPEATS = 5
+# The three renders the measurement has been made with since it was first taken (govspeak is a few ms).
+FORMATS = (OutputFormat.HTML, OutputFormat.PDF, OutputFormat.DOCX)
 
 
 @task(cache_policy=NO_CACHE)
@@ -41,20 +43,20 @@ def render_task(report: Report, output_format: str) -> int:
 
 
 def plain_calls(report: Report) -> None:
-    for output_format in SETTINGS.formats:
+    for output_format in FORMATS:
         render(report, output_format)
 
 
 @flow
 def tasks_in_turn(report: Report) -> None:
-    for output_format in SETTINGS.formats:
+    for output_format in FORMATS:
         render_task(report, output_format)
 
 
 def with_runner(runner: object) -> Callable[[Report], None]:
     @flow(task_runner=runner)
     def render_all(report: Report) -> None:
-        futures = [render_task.submit(report, output_format) for output_format in SETTINGS.formats]
+        futures = [render_task.submit(report, output_format) for output_format in FORMATS]
         for future in futures:
             future.result()
 
@@ -73,7 +75,7 @@ def median_seconds(run: Callable[[Report], None], report: Report) -> float:
 
 def main() -> None:
     report, _ = checked_report(SETTINGS.submissions, SETTINGS.default_cycle)
-    for output_format in SETTINGS.formats:
+    for output_format in FORMATS:
         started = time.perf_counter()
         render(report, output_format)
         print(f"render {output_format:<4} alone: {time.perf_counter() - started:6.3f} s")

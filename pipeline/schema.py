@@ -23,7 +23,6 @@ _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 REPORT_CONFIG_FILE = "report.yaml"
 
 
-
 def _email_address(address: str) -> str:
     # pydantic's EmailStr's own check, loaded (with email-validator: together a sixth of `validate`'s
     # start-up) only when a report.yaml gives a contact, rather than whenever this module is.

@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.render import OutputFormat
-
 PROJECT = Path(__file__).resolve().parents[1]
 
 
@@ -25,9 +23,6 @@ class Settings:
 
     default_cycle: str = "2015-action-04"
     """The cycle built when none is named: the project's default data, the published 2015 update of Action 4."""
-
-    formats: tuple[OutputFormat, ...] = (OutputFormat.HTML, OutputFormat.PDF, OutputFormat.DOCX)
-    """What a build writes unless asked otherwise; govspeak is written on request."""
 
     keep_history: int = 5
     """How many earlier builds of a cycle are kept under `history/`."""

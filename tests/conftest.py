@@ -15,6 +15,16 @@ from tests.helpers import REAL_CYCLE, SUBMISSIONS  # noqa: E402
 
 
 @pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """Prefect's test server, for the modules that run flows in this process: one for the whole
+    session, as starting one takes longer than most of those tests."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
 def real_report() -> Report:
     report, problems = checked_report(SUBMISSIONS, REAL_CYCLE)
     assert problems == []

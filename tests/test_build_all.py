@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
+
+pytestmark = pytest.mark.scale  # many processes at once: make test-scale
 
 
 def _matches_its_manifest(folder: Path) -> bool:

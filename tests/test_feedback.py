@@ -17,7 +17,6 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 from prefect.settings import PREFECT_API_URL
-from prefect.testing.utilities import prefect_test_harness
 
 import flows
 from pipeline import feedback, stages
@@ -139,19 +138,13 @@ def test_mail_settings_from_the_environment_are_checked(variable: str, value: st
 # --- Through the validate-submission flow, as the file-drop trigger runs it.
 
 
-@pytest.fixture(scope="module")
-def harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 def _validate(root: Path) -> bool:
     return flows.validate_submission(
         "test-cycle", "health.yaml", submissions_root=root / "submissions", outputs_root=root / "outputs"
     )
 
 
-def test_the_same_unchanged_file_is_mailed_once(tmp_path: Path, inbox: _Inbox, harness: None) -> None:
+def test_the_same_unchanged_file_is_mailed_once(tmp_path: Path, inbox: _Inbox, prefect_harness: None) -> None:
     folder = _cycle(tmp_path, submission(progess={2013: "Typo."}))
     assert _validate(tmp_path) is False
     assert _validate(tmp_path) is False  # saved again, unchanged
@@ -165,7 +158,11 @@ def test_the_same_unchanged_file_is_mailed_once(tmp_path: Path, inbox: _Inbox, h
 
 
 def test_with_the_mail_server_down_the_check_is_still_recorded(
-    tmp_path: Path, inbox: _Inbox, harness: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    inbox: _Inbox,
+    prefect_harness: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr(flows, "send_feedback", flows.send_feedback.with_options(retry_delay_seconds=0))
     inbox.refuse_with = "451 4.3.0 Mail server temporarily unavailable"
@@ -193,7 +190,7 @@ def test_with_the_mail_server_down_the_check_is_still_recorded(
 
 
 def test_with_no_mail_server_at_all_nothing_crashes(
-    tmp_path: Path, harness: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(flows, "send_feedback", flows.send_feedback.with_options(retry_delay_seconds=0))
     monkeypatch.setenv("PIPELINE_SMTP_HOST", "127.0.0.1")
@@ -206,7 +203,7 @@ def test_with_no_mail_server_at_all_nothing_crashes(
 
 
 def test_wrong_mail_settings_are_logged_and_the_check_still_completes(
-    tmp_path: Path, harness: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("PIPELINE_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("PIPELINE_SMTP_PORT", "not-a-port")

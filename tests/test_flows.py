@@ -5,23 +5,17 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from prefect.settings import PREFECT_API_URL
-from prefect.testing.utilities import prefect_test_harness
 
 from flows import annual_report
 from pipeline import source, validate
 from tests.helpers import CONFIG, PROJECT, REAL_CYCLE, SUBMISSIONS, submission, write_cycle
 
-
-@pytest.fixture(scope="module", autouse=True)
-def harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 @pytest.fixture
@@ -246,7 +240,7 @@ def test_rendering_retries_transient_errors_only(tmp_path: Path, monkeypatch: py
     assert not (tmp_path / "out2" / "test-cycle" / "report.html").exists()
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.scale)])
 def test_all_reports_builds_every_cycle_and_names_the_failures(tmp_path: Path, workers: int) -> None:
     from flows import all_reports, value_of
 
@@ -280,6 +274,7 @@ def test_all_reports_builds_every_cycle_and_names_the_failures(tmp_path: Path, w
     assert artifact["flow_run_id"] == str(state.state_details.flow_run_id)
 
 
+@pytest.mark.scale
 def test_scales_out_on_a_local_dask_cluster(real_submissions: Path, tmp_path: Path) -> None:
     """The path for when one machine is not enough: the same flow on a distributed task runner."""
     from prefect_dask import DaskTaskRunner

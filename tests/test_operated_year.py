@@ -85,8 +85,8 @@ def test_the_operated_year(tmp_path: Path) -> None:
             "PIPELINE_SMTP_PORT": str(smtp.port),
             "PIPELINE_SMTP_SENDER": "annual-report@digital.example.gov.uk",
             "PIPELINE_SMTP_SECURITY": "none",
-            # The scheduler looks for deployments to schedule every second, not every minute.
-            "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "1",
+            # The scheduler looks for deployments to schedule every few seconds, not every minute.
+            "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
         }
         with prefect_served(home, submissions, outputs, environment) as served:
             api = served.api
@@ -148,6 +148,8 @@ def test_the_operated_year(tmp_path: Path) -> None:
             started = datetime.datetime.fromisoformat(paused["start_time"])
             assert at - datetime.timedelta(seconds=2) <= started <= at + datetime.timedelta(seconds=60)
             assert not (outputs / REAL_CYCLE / "manifest.json").exists()  # nothing published while it waits
+            staged = outputs / ".review" / REAL_CYCLE / paused["id"]
+            assert sorted(path.name for path in staged.iterdir()) == sorted(output.file_name for output in OutputFormat)
 
             # 5. The reviewer approves it, deliberately, through the API the UI's form posts to.
             answer = {"decision": "approve", "reviewer": "Ada Lovelace", "comment": "All 17 departments read."}
@@ -162,6 +164,10 @@ def test_the_operated_year(tmp_path: Path) -> None:
                 assert f'href="{REAL_CYCLE}/{output.file_name}"' in hub
             manifest = json.loads((outputs / REAL_CYCLE / "manifest.json").read_text())
             assert manifest["flow_run_id"] == paused["id"] and manifest["review"]["reviewer"] == "Ada Lovelace"
+            assert manifest["review"]["approved"] is True
+            assert manifest["review"]["comment"] == "All 17 departments read."
+            assert "approved by Ada Lovelace" in (outputs / REAL_CYCLE / "status.md").read_text()
+            assert not staged.exists()
 
             # 7. A quick HTML-only rebuild, on the same server, previews and leaves the publication alone.
             published = _tree(outputs / REAL_CYCLE)

@@ -15,6 +15,7 @@ import pytest
 
 from pipeline.prefect_api import healthy
 from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.servers import error_lines
 
 ANNOUNCED = re.compile(r"starting a temporary one at (http://127\.0\.0\.1:(\d+)/api)")
 # Runs the CLI's build, then says whether the build's own process ever imported the server's code.
@@ -29,6 +30,8 @@ BUILD_AND_LIST_SERVER_MODULES = (
 def roots(tmp_path: Path) -> dict[str, Path]:
     submissions = tmp_path / "submissions"
     shutil.copytree(SUBMISSIONS / REAL_CYCLE, submissions / REAL_CYCLE)
+    with (submissions / REAL_CYCLE / "report.yaml").open("a", encoding="utf-8") as config:
+        config.write("formats: [html]\n")  # the copy publishes its page alone: a quick build
     return {"submissions": submissions, "outputs": tmp_path / "outputs", "home": tmp_path / "prefect"}
 
 
@@ -76,7 +79,7 @@ def _gone(port: str, timeout: float = 15) -> bool:
 
 def test_without_a_server_a_temporary_one_serves_the_build_and_is_stopped(roots: dict[str, Path]) -> None:
     result = subprocess.run(
-        _build_command(roots, "--format", "html"),
+        _build_command(roots),
         cwd=PROJECT,
         env=_environment(roots),
         capture_output=True,
@@ -90,10 +93,14 @@ def test_without_a_server_a_temporary_one_serves_the_build_and_is_stopped(roots:
     assert (roots["outputs"] / REAL_CYCLE / "report.html").exists()
     assert not healthy(announced[1])
     assert _gone(announced[2])
-    # Every log line reached the server before it was stopped.
+    # Every log line reached the server before it was stopped, and the server logged no error.
     assert "Error logging to API" not in result.stderr
+    assert error_lines(roots["home"] / "temporary-server.log") == []
+    # Nor did it offer a link to a UI that was never there and is gone now.
+    assert "View at" not in result.stderr
 
 
+@pytest.mark.scale
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
 def test_a_build_stopped_midway_leaves_no_server_behind(roots: dict[str, Path], stop: signal.Signals) -> None:
     build = subprocess.Popen(

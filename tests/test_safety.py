@@ -35,6 +35,7 @@ def _consistent(folder: Path) -> str:
     return manifest["flow_run_id"]
 
 
+@pytest.mark.scale
 def test_killed_at_any_moment_the_last_build_stays_whole(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(LOOP), str(tmp_path), "first", "1"], cwd=PROJECT, check=True)
     seen = set()
@@ -97,6 +98,7 @@ def test_links_out_of_the_cycle_are_refused(tmp_path: Path) -> None:
         read_cycle(tmp_path, "linked-cycle")
 
 
+@pytest.mark.scale
 def test_builds_are_byte_identical_across_processes(tmp_path: Path) -> None:
     script = (
         "import hashlib, sys; from pathlib import Path; from pipeline.source import read_cycle; "

@@ -57,7 +57,7 @@ def test_it_is_validated(tmp_path: Path) -> None:
     assert [(problem.file.name, problem.field, problem.message) for problem in problems] == [
         ("home.yaml", "risks.2014", 'section "Risks in 2014" is missing'),
         ("home.yaml", "risks.2016", "2016 is not a year this report asks for"),
-        ("none.yaml", "risks", "required key is missing"),
+        ("none.yaml", "risks", 'no "risks:" in the file, so "Risks in 2013" and "Risks in 2014" are missing'),
     ]
     assert checked is not None and [item.department for item in checked.submissions] == ["Department of Health"]
     assert '"risks"' in schema_files()["submission.schema.json"]

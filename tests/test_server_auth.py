@@ -16,6 +16,7 @@ import pytest
 
 from pipeline.prefect_api import _loopback
 from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.servers import error_lines
 from tests.servers import free_port as _free_port
 from tests.servers import start as _start
 from tests.servers import stop as _stop
@@ -76,8 +77,11 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         yield {"api": api, "home": home}
     finally:
         _stop(server)
+    errors = error_lines(home / "server.log")
+    assert errors == [], "the guarded server logged errors:\n" + "\n".join(errors)
 
 
+@pytest.mark.scale
 def test_a_request_without_credentials_is_refused(guarded: dict[str, Any]) -> None:
     api = guarded["api"]
     assert httpx.post(f"{api}/flows/filter", json={}).status_code == 401
@@ -101,6 +105,7 @@ def _build(guarded: dict[str, Any], tmp_path: Path, **environment: str) -> subpr
     )
 
 
+@pytest.mark.scale
 def test_a_build_without_credentials_is_told_what_to_set(guarded: dict[str, Any], tmp_path: Path) -> None:
     result = _build(guarded, tmp_path)
     assert result.returncode == 1
@@ -109,6 +114,7 @@ def test_a_build_without_credentials_is_told_what_to_set(guarded: dict[str, Any]
     assert not (tmp_path / "outputs").exists()
 
 
+@pytest.mark.scale
 def test_a_build_with_credentials_runs_on_the_guarded_server(guarded: dict[str, Any], tmp_path: Path) -> None:
     result = _build(guarded, tmp_path, PREFECT_API_AUTH_STRING=CREDENTIALS)
     assert result.returncode == 0, result.stderr[-3000:]
