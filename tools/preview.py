@@ -3,7 +3,8 @@
     python -m tools.preview [CYCLE]     (or: make preview [CYCLE=…]; the default cycle when none is named)
 
 Writes outputs/preview/<cycle>/: the PDF's pages (pdftoppm), the DOCX's pages as
-LibreOffice lays them out, and the HTML page in Chromium at desktop and phone widths.
+LibreOffice lays them out, and the HTML page and the publication hub (outputs/index.html)
+in Chromium at desktop and phone widths.
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ def preview(cycle: str) -> Path:
     subprocess.run(["pdftoppm", "-r", RESOLUTION, "-png", str(docx_as_pdf), str(target / "docx-page")], check=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for name, width in (("html-desktop", 1280), ("html-phone-320", 320)):
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.goto((published / "report.html").as_uri())
-            page.screenshot(path=str(target / f"{name}.png"), full_page=True)
-            page.close()
+        pages = {"html": published / "report.html", "hub": SETTINGS.outputs / "index.html"}
+        for kind, source in pages.items():
+            for name, width in ((f"{kind}-desktop", 1280), (f"{kind}-phone-320", 320)):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(source.as_uri())
+                page.screenshot(path=str(target / f"{name}.png"), full_page=True)
+                page.close()
         browser.close()
     return target
 
