@@ -22,9 +22,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline import atomic
 from pipeline.commands import command, shown_path
 from pipeline.errors import PipelineError, Problem, Severity
-from pipeline.publish import exclusive
 from pipeline.status import file_summary
 
 if TYPE_CHECKING:
@@ -190,12 +190,10 @@ def already_sent(outputs_root: Path, cycle: str, letter: Letter) -> bool:
 
 def record_sent(outputs_root: Path, cycle: str, letter: Letter) -> None:
     path = _ledger_path(outputs_root, cycle)
-    with exclusive(path.with_suffix(".lock")):
+    with atomic.exclusive(path.with_suffix(".lock")):
         sent = _ledger(outputs_root, cycle)
         sent[_ledger_key(letter)] = letter.fingerprint
-        aside = path.with_name(f".{path.name}.{os.getpid()}.new")
-        aside.write_text(json.dumps(sent, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(aside, path)
+        atomic.replace_files(path.parent, {path.name: (json.dumps(sent, indent=2, sort_keys=True) + "\n").encode()})
 
 
 def _ledger(outputs_root: Path, cycle: str) -> dict[str, str]:

@@ -10,14 +10,14 @@ end up listed.
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from pipeline.publish import HISTORY, HUB, MANIFEST, STATUS, bundle_name, exclusive, read_manifest
+from pipeline import atomic
+from pipeline.publish import HISTORY, HUB, MANIFEST, STATUS, bundle_name, read_manifest
 from pipeline.render import OutputFormat
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
 
@@ -70,14 +70,9 @@ class HubCycle:
 
 def rebuild(outputs_root: Path) -> Path:
     """Write the hub afresh from what is published now, atomically."""
-    with exclusive(outputs_root / ".hub.lock"):
-        page = render(published_cycles(outputs_root))
-        target = outputs_root / HUB
-        aside = outputs_root / f".{HUB}.{os.getpid()}.new"
-        aside.write_text(page, encoding="utf-8")
-        os.chmod(aside, 0o644)
-        os.replace(aside, target)
-    return target
+    with atomic.exclusive(outputs_root / ".hub.lock"):
+        atomic.replace_files(outputs_root, {HUB: render(published_cycles(outputs_root)).encode()})
+    return outputs_root / HUB
 
 
 def published_cycles(outputs_root: Path) -> list[HubCycle]:

@@ -11,11 +11,7 @@ or a crash, never sees a half-written set. A build waiting for review is staged 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import datetime
-import errno
-import fcntl
 import hashlib
 import io
 import json
@@ -29,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import atomic
 from pipeline.document import Report
 from pipeline.errors import PublishError
 from pipeline.review import text_fingerprints
@@ -205,20 +202,8 @@ def publish(
 def cycle_lock(outputs_root: Path, cycle: str) -> Iterator[None]:
     """One publisher per cycle at a time, across processes; a second waits its turn.
     The kernel drops the lock if its holder dies, so a killed run never blocks the next."""
-    with exclusive(outputs_root / f".{cycle}.lock"):
+    with atomic.exclusive(outputs_root / f".{cycle}.lock"):
         yield
-
-
-@contextmanager
-def exclusive(lock_file: Path) -> Iterator[None]:
-    """Hold a lock file's exclusive lock, waiting for it if another process has it."""
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_file, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _remove_abandoned_staging(outputs_root: Path, cycle: str) -> None:
@@ -241,19 +226,19 @@ def _publish_locked(
     moved_history = False
     try:
         for name, data in {**files, **status, MANIFEST: _manifest_bytes(manifest)}.items():
-            _write_synced(staging / name, data)
+            atomic.write_synced(staging / name, data)
         os.chmod(staging, 0o755)
-        _fsync_directory(staging)
+        atomic.fsync_directory(staging)
         if target.exists():
             if history.is_dir():
                 os.rename(history, staging / HISTORY)  # the history travels with the new build
                 moved_history = True
-            _exchange(staging, target)  # staging now holds the previous build
+            atomic.exchange(staging, target)  # staging now holds the previous build
             moved_history = False
             _archive(staging, history, keep_history)
         else:
             os.rename(staging, target)
-        _fsync_directory(outputs_root)
+        atomic.fsync_directory(outputs_root)
     except OSError as error:
         if moved_history:
             os.rename(staging / HISTORY, history)
@@ -280,19 +265,10 @@ def publish_status(outputs_root: Path, cycle: str, status: dict[str, bytes]) -> 
     target = outputs_root / cycle
     try:
         with cycle_lock(outputs_root, cycle):
-            _replace_files(target, status)
+            atomic.replace_files(target, status)
     except OSError as error:
         raise PublishError(f"could not write the status files to {target}: {error}") from error
     return target
-
-
-def _replace_files(target: Path, files: dict[str, bytes]) -> None:
-    target.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        aside = target / f".{name}.{os.getpid()}.new"
-        _write_synced(aside, data)
-        os.replace(aside, target / name)
-    _fsync_directory(target)
 
 
 def review_folder(outputs_root: Path, cycle: str, run_id: str | None) -> Path:
@@ -307,7 +283,7 @@ def stage_for_review(outputs_root: Path, cycle: str, run_id: str | None, files: 
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.staging-", dir=folder.parent))
         for name, data in files.items():
-            _write_synced(staging / name, data)
+            atomic.write_synced(staging / name, data)
         os.chmod(staging, 0o755)
         shutil.rmtree(folder, ignore_errors=True)
         os.rename(staging, folder)
@@ -328,41 +304,3 @@ def withdraw_review(outputs_root: Path, cycle: str, run_id: str | None) -> None:
 
 def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
     return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    os.chmod(path, 0o644)
-
-
-def _fsync_directory(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-
-
-def _exchange(first: Path, second: Path) -> None:
-    """Swap two directories atomically (Linux renameat2), or as near as the system allows."""
-    renameat2 = getattr(_libc, "renameat2", None)
-    if renameat2 is not None:
-        result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
-        if result == 0:
-            return
-        code = ctypes.get_errno()
-        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-            raise OSError(code, os.strerror(code), str(second))
-    # Fallback: two renames; the gap between them is as short as it can be.
-    aside = first.with_name(first.name + ".previous")
-    os.rename(second, aside)
-    os.rename(first, second)
-    os.rename(aside, first)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import publish as publish_module
+from pipeline import atomic
 from pipeline.errors import PublishError
 from pipeline.publish import build_manifest, publish
 from pipeline.yaml_file import load_yaml
@@ -81,7 +81,7 @@ def test_a_failed_write_leaves_the_previous_build_untouched(tmp_path: Path, monk
             raise OSError(28, "No space left on device")
         path.write_bytes(data)
 
-    monkeypatch.setattr(publish_module, "_write_synced", fail_on_second)
+    monkeypatch.setattr(atomic, "write_synced", fail_on_second)
     with pytest.raises(PublishError, match="No space left on device"):
         _publish(tmp_path, {"report.html": b"new", "report.pdf": b"new"})
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
@@ -92,7 +92,7 @@ def test_swap_without_renameat2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     class NoRenameat2:
         pass
 
-    monkeypatch.setattr(publish_module, "_libc", NoRenameat2())
+    monkeypatch.setattr(atomic, "_libc", NoRenameat2())
     _publish(tmp_path, {"report.html": b"old"})
     folder = _publish(tmp_path, {"report.html": b"new"})
     assert (folder / "report.html").read_bytes() == b"new"

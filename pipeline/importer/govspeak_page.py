@@ -116,8 +116,7 @@ class _GovspeakReader(PageReader):
         texts = [text for text in (self.title, self.intro) if text]
         config = {
             "title": self.title[1] if self.title else None,
-            "strategy": self.option(page.found_in(texts, page.strategy), options.strategy, "strategy", title_line),
-            "action": self.option(page.found_in(texts, page.action), options.action, "action", title_line),
+            **self.strategy_and_action(texts, options, title_line),
             "commitments_label": label,
             "reporting_years": found[1] if found else None,
             "published": self.option(None, options.published, "published", title_line),

@@ -12,13 +12,13 @@ import collections
 import datetime
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline import sections
 from pipeline.errors import Problem, Severity
+from pipeline.importer import details
 from pipeline.sections import SectionKind
 
 # A section's text: ("paragraph" or "item", the text in the submissions' markup).
@@ -228,6 +228,13 @@ class PageReader:
             )
         return found[1]
 
+    def strategy_and_action(self, texts: list[tuple[int, str]], options: PageOptions, line: int) -> dict[str, Any]:
+        """The strategy and the action's number, as the page's title and introduction say them, or the options."""
+        return {
+            "strategy": self.option(details.found_in(texts, details.strategy), options.strategy, "strategy", line),
+            "action": self.option(details.found_in(texts, details.action), options.action, "action", line),
+        }
+
     def check_sections(self, departments: list[DepartmentPart]) -> tuple[str, list[int]] | None:
         """The commitments' label and the years reported on, once every department's sections
         are checked against the one order they must come in."""
@@ -365,53 +372,6 @@ _PLACEHOLDER = re.compile(rf"(?:{'|'.join(PLACEHOLDERS)})\s*(?:\.\.\.|…|\.)?",
 
 def is_placeholder(text: str) -> bool:
     return bool(_PLACEHOLDER.fullmatch(" ".join(text.split())))
-
-
-# The report's details, where a page says them.
-
-_DATE_LINE = re.compile(
-    r"(?:last\s+)?(?:updated|published)(?:\s+on)?\s*:?\s*(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})", re.IGNORECASE
-)
-_MONTH_NAMES = (
-    *("january", "february", "march", "april", "may", "june"),
-    *("july", "august", "september", "october", "november", "december"),
-)
-_MONTHS = {name: number for number, month in enumerate(_MONTH_NAMES, start=1) for name in (month, month[:3])}
-_MONTHS["sept"] = 9
-_ACTION = re.compile(r"\baction\s+(\d{1,4})\b", re.IGNORECASE)
-_STRATEGY = re.compile(r"(?:[A-Z][\w’'&-]*\s+)+Strateg(?:y|ies)\b")
-
-
-def date_line(line: str) -> re.Match[str] | None:
-    return _DATE_LINE.fullmatch(line)
-
-
-def date(match: re.Match[str]) -> datetime.date | None:
-    month = _MONTHS.get(match[2].lower())
-    if month is None:
-        return None
-    try:
-        return datetime.date(int(match[3]), month, int(match[1]))
-    except ValueError:
-        return None
-
-
-def strategy(text: str) -> str | None:
-    match = _STRATEGY.search(text)
-    return match[0].removeprefix("The ").strip() if match else None
-
-
-def action(text: str) -> int | None:
-    match = _ACTION.search(text)
-    return int(match[1]) if match else None
-
-
-def found_in(texts: list[tuple[int, str]], find: Callable[[str], Any]) -> tuple[int, Any] | None:
-    for number, text in texts:
-        value = find(text)
-        if value is not None:
-            return number, value
-    return None
 
 
 def shorten(text: str, length: int = 60) -> str:

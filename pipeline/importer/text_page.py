@@ -22,7 +22,7 @@ from typing import Any
 from pipeline import sections
 from pipeline.document import slugify
 from pipeline.errors import InvalidInputError
-from pipeline.importer import page
+from pipeline.importer import details, page
 from pipeline.importer.page import Block, DepartmentPart, Heading, ImportedCycle, PageOptions, PageReader
 from pipeline.names import name_key
 
@@ -153,9 +153,9 @@ class _TextPageReader(PageReader):
         intro: tuple[int, str] | None = None
         for number in header[1:]:
             line = self.lines[number]
-            if (match := page.date_line(line)) and date is None:
+            if (match := details.date_line(line)) and date is None:
                 self.placed.add(number)
-                when = page.date(match)
+                when = details.date(match)
                 if when is None:
                     self.error(number, f'"{line}" is not a date', 'write the date as "Updated 16 January 2015"')
                     bad_date = True
@@ -184,8 +184,7 @@ class _TextPageReader(PageReader):
         when = None if bad_date else self.option(date, options.published, "published", title_line + 1)
         return {
             "title": title,
-            "strategy": self.option(page.found_in(texts, page.strategy), options.strategy, "strategy", title_line),
-            "action": self.option(page.found_in(texts, page.action), options.action, "action", title_line),
+            **self.strategy_and_action(texts, options, title_line),
             "commitments_label": None,
             "reporting_years": None,
             "published": when.isoformat() if isinstance(when, datetime.date) else when,

@@ -1,0 +1,150 @@
+"""The command line's commands that run on Prefect: `build`, `server` and `serve`.
+
+Each checks what it can before Prefect is imported (a cycle that is not there, a reviewer no
+server can ask), so that a mistake is said at once, and imports Prefect only then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import CycleNotFoundError
+from pipeline.purpose import publishes_all
+from pipeline.render import OutputFormat
+from pipeline.schema import REPORT_CONFIG_FILE
+from pipeline.settings import SETTINGS, prepare_prefect
+from pipeline.source import cycle_folder, find_cycles
+from pipeline.validate import check_config
+from pipeline.yaml_file import load_yaml
+
+
+def build(arguments: argparse.Namespace) -> int:
+    if arguments.review and arguments.all:
+        print("error: --review builds one cycle; name it with --cycle", file=sys.stderr)
+        return 1
+    if arguments.review and (arguments.preview or arguments.formats):
+        print(
+            "error: --review publishes what the reviewer approves, in every format the cycle publishes; "
+            "--preview and --format build a preview: use one or the other",
+            file=sys.stderr,
+        )
+        return 1
+    submissions = arguments.submissions.resolve()
+    # Before Prefect: a cycle that is not there, or that needs a reviewer no server can ask, is said at once.
+    if arguments.all:
+        if not find_cycles(submissions):
+            raise CycleNotFoundError(f"no cycles under {submissions}: each is a folder holding {REPORT_CONFIG_FILE}")
+        reviewer = None
+    else:
+        cycle_folder(submissions, arguments.cycle)
+        reviewer = _why_a_reviewer_is_needed(arguments, submissions)
+    return _run_build(arguments, submissions, reviewer)
+
+
+def _why_a_reviewer_is_needed(arguments: argparse.Namespace, submissions: Path) -> str | None:
+    """Why this build waits for a reviewer in the Prefect UI, or None when it does not."""
+    if arguments.review:
+        return "--review waits for a reviewer in the Prefect UI"
+    if arguments.preview:
+        return None
+    config, _ = check_config(load_yaml(submissions / arguments.cycle / REPORT_CONFIG_FILE))
+    if config is None or not config.review_required:
+        return None  # an unusable config is reported by the build itself
+    if arguments.formats and not publishes_all(config, arguments.formats):
+        return None  # a preview
+    return (
+        f"{arguments.cycle} is published only once a reviewer approves it (review: required in its "
+        f"{REPORT_CONFIG_FILE}), and the reviewer answers in the Prefect UI; for a look without publishing, "
+        "add --preview"
+    )
+
+
+def _run_build(arguments: argparse.Namespace, submissions: Path, reviewer: str | None) -> int:
+    from pipeline import progress
+    from pipeline.prefect_api import connect
+    from pipeline.publish import Published, describe
+    from pipeline.render import load_renderers
+
+    with connect(standing_only=reviewer) as api:  # a temporary server boots while the flow's code is imported
+        prepare_prefect()
+        from prefect.client.schemas.objects import State
+
+        from flows import all_reports, annual_report, flush_to_server, value_of
+
+        load_renderers(arguments.formats or OutputFormat)
+        api.wait()
+        roots = {"submissions_root": submissions, "outputs_root": arguments.outputs.resolve()}
+        try:
+            state: State[Any]
+            with progress.on_terminal():
+                if arguments.all:
+                    state = all_reports(
+                        formats=arguments.formats,
+                        strict=arguments.strict,
+                        workers=arguments.workers,
+                        **roots,
+                        return_state=True,
+                    )
+                else:
+                    state = annual_report(
+                        cycle=arguments.cycle,
+                        formats=arguments.formats,
+                        strict=arguments.strict,
+                        keep_history=arguments.keep_history,
+                        preview=arguments.preview,
+                        review=True if arguments.review else None,
+                        review_timeout_seconds=arguments.review_timeout,
+                        **roots,
+                        return_state=True,
+                    )
+            result: object = value_of(state)
+        finally:
+            flush_to_server()
+    if arguments.all and isinstance(result, dict):
+        for cycle, outcome in result.items():
+            print(f"{cycle}: {outcome}")
+    elif isinstance(result, Published):
+        print(describe(result))
+    if not state.is_completed():
+        print(
+            f"error: {state.message}" if arguments.all else f"error: nothing published.\n{state.message}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def server(arguments: argparse.Namespace) -> int:
+    """Prefect's own server and UI, with its state in the project: on this machine only, unless
+    asked to listen elsewhere with Prefect's basic authentication configured."""
+    from pipeline.prefect_api import require_auth_beyond_this_machine
+
+    require_auth_beyond_this_machine(arguments.host)
+    environment = {
+        **os.environ,
+        "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(SETTINGS.server_home)),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    if arguments.host == SETTINGS.server_host:  # elsewhere, the browser reaches the API at the address it used
+        environment.setdefault("PREFECT_UI_API_URL", f"http://{arguments.host}:{arguments.port}/api")
+    import subprocess
+
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", arguments.host]
+    return subprocess.call([*command, "--port", str(arguments.port)], env=environment)
+
+
+def serve(arguments: argparse.Namespace) -> int:
+    from pipeline.prefect_api import require_credentials
+
+    os.environ.setdefault("PREFECT_API_URL", f"http://{SETTINGS.server_host}:{arguments.port}/api")
+    os.environ.setdefault("PREFECT_HOME", str(SETTINGS.server_home))
+    require_credentials(os.environ["PREFECT_API_URL"])
+    prepare_prefect()
+    from deployments import serve_deployments
+
+    serve_deployments(arguments.schedule, arguments.submissions.resolve(), arguments.outputs.resolve())
+    return 0
