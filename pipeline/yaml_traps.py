@@ -94,7 +94,7 @@ def _text_not_indented(lines: list[str], line: int) -> Explained:
         key, indent = opener
         return Explained(
             line,
-            _indent(_line(lines, line)) + 1,
+            _first_column(lines, line),
             f'the text under "{key}: |" is not indented, so YAML reads this line as a key',
             f'indent each line of the text by {indent + 2} spaces, two more than "{key}:"',
         )
@@ -102,7 +102,7 @@ def _text_not_indented(lines: list[str], line: int) -> Explained:
     where = f'the text of "{above}:"' if above else "the text above"
     return Explained(
         line,
-        _indent(_line(lines, line)) + 1,
+        _first_column(lines, line),
         'this line is read as a new key, but it has no ":" after it',
         f'if it is part of {where}, write that text on the lines after "{above or "the key"}: |", each line indented '
         "by two spaces more than the key",
@@ -115,14 +115,14 @@ def _list_item_out_of_place(lines: list[str], line: int) -> Explained:
         key, indent = opener
         return Explained(
             line,
-            _indent(_line(lines, line)) + 1,
+            _first_column(lines, line),
             f'this "- " list item is less indented than the text under "{key}: |", so it is not part of it',
             f'indent the item, and each one after it, by {indent + 2} spaces, as the text under "{key}:" is',
         )
     key = _nearest_key_above(lines, line) or "the key"
     return Explained(
         line,
-        _indent(_line(lines, line)) + 1,
+        _first_column(lines, line),
         'this "- " list item is not indented like the lines around it',
         f'a list belongs inside a section\'s text: write "{key}: |", then the list below it, indented',
     )
@@ -159,6 +159,11 @@ def _parent_line(lines: list[str], line: int) -> str | None:
         if above.strip() and not above.lstrip().startswith("#") and _indent(above) <= indent:
             return above
     return None
+
+
+def _first_column(lines: list[str], line: int) -> int:
+    """Where the line's text starts: the column to point at."""
+    return _indent(_line(lines, line)) + 1
 
 
 def _indent(text: str) -> int:

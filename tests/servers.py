@@ -9,6 +9,7 @@ import email
 import email.policy
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,9 +25,11 @@ from typing import Any
 import httpx
 from aiosmtpd.controller import Controller
 
-from tests.helpers import PROJECT
+from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
 
 PREFECT = Path(sys.executable).with_name("prefect")
+# The Department of Health's contact in the copies of the real cycle the servers are given.
+CONTACT = "digital-team@health.example.gov.uk"
 # Prefect's log lines: "01:14:45.096 | ERROR   | docket.dependencies - …"; uvicorn's: "ERROR:    …".
 _ERROR_LINE = re.compile(r"^(?:[\d:.]+ \| ERROR\b|ERROR:)", re.MULTILINE)
 
@@ -107,6 +110,29 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
+def copy_real_cycle(submissions: Path, *, formats: str | None = None) -> Path:
+    """The real 2015 cycle copied under `submissions`, with a contact for the Department of Health
+    (and publishing only `formats`, as "[html, pdf]", when given); its folder."""
+    folder = submissions / REAL_CYCLE
+    shutil.copytree(SUBMISSIONS / REAL_CYCLE, folder)
+    config = folder / "report.yaml"
+    text = config.read_text().replace(
+        "  - Department of Health\n", f"  - name: Department of Health\n    contact: {CONTACT}\n"
+    )
+    config.write_text(text + (f"formats: {formats}\n" if formats else ""))
+    return folder
+
+
+def mail_environment(controller: Controller) -> dict[str, str]:
+    """The mail settings `serve` sends departments' feedback with, to this SMTP server."""
+    return {
+        "PIPELINE_SMTP_HOST": "127.0.0.1",
+        "PIPELINE_SMTP_PORT": str(controller.port),
+        "PIPELINE_SMTP_SENDER": "annual-report@digital.example.gov.uk",
+        "PIPELINE_SMTP_SECURITY": "none",
+    }
+
+
 @contextmanager
 def mail_server() -> Iterator[tuple[Controller, Inbox]]:
     inbox = Inbox()
@@ -128,6 +154,7 @@ class Served:
     outputs: Path
     environment: dict[str, str]
     deployments: list[dict[str, Any]] = field(default_factory=list)
+    inbox: Inbox | None = None  # what the SMTP server `serve` sends feedback to has received
 
     @property
     def server_log(self) -> Path:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zoneinfo
@@ -24,10 +23,21 @@ import httpx
 
 from pipeline.render import OutputFormat
 from pipeline.settings import SETTINGS
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
-from tests.servers import Inbox, error_lines, finished, flow_run, mail_server, post, prefect_served, wait_for
+from tests.helpers import PROJECT, REAL_CYCLE
+from tests.servers import (
+    CONTACT,
+    Inbox,
+    copy_real_cycle,
+    error_lines,
+    finished,
+    flow_run,
+    mail_environment,
+    mail_server,
+    post,
+    prefect_served,
+    wait_for,
+)
 
-CONTACT = "digital-team@health.example.gov.uk"
 HEALTH = "department-of-health.yaml"
 # A file with three mistakes: a misspelt key, a value under it that YAML does not read as text
 # (which a department hears of in the same email, not after fixing the key), and a year of plans left out.
@@ -68,23 +78,14 @@ def _mail_to(inbox: Inbox, count: int) -> Any:
 def test_the_operated_year(tmp_path: Path) -> None:
     home = tmp_path
     submissions, outputs = home / "submissions", home / "outputs"
-    shutil.copytree(SUBMISSIONS / REAL_CYCLE, submissions / REAL_CYCLE)
-    config = submissions / REAL_CYCLE / "report.yaml"
-    config.write_text(
-        config.read_text().replace(
-            "  - Department of Health\n", f"  - name: Department of Health\n    contact: {CONTACT}\n"
-        )
-    )
+    copy_real_cycle(submissions)
     health = submissions / REAL_CYCLE / HEALTH
     response = health.read_text(encoding="utf-8")
     health.unlink()  # the department has not answered yet
 
     with mail_server() as (smtp, inbox):
         environment = {
-            "PIPELINE_SMTP_HOST": "127.0.0.1",
-            "PIPELINE_SMTP_PORT": str(smtp.port),
-            "PIPELINE_SMTP_SENDER": "annual-report@digital.example.gov.uk",
-            "PIPELINE_SMTP_SECURITY": "none",
+            **mail_environment(smtp),
             # The scheduler looks for deployments to schedule every few seconds, not every minute.
             "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
         }

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -16,10 +15,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
-from tests.servers import Served, finished, flow_run, mail_server, post, prefect_served, wait_for
-
-CONTACT = "digital-team@health.example.gov.uk"
+from tests.helpers import PROJECT, REAL_CYCLE
+from tests.servers import (
+    CONTACT,
+    Served,
+    copy_real_cycle,
+    finished,
+    flow_run,
+    mail_environment,
+    mail_server,
+    post,
+    prefect_served,
+    wait_for,
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,24 +36,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     the Department of Health, served to a real Prefect server whose log is checked for errors."""
     home = tmp_path_factory.mktemp("prefect-server")
     submissions, outputs = home / "submissions", home / "outputs"
-    shutil.copytree(SUBMISSIONS / REAL_CYCLE, submissions / REAL_CYCLE)
-    config = submissions / REAL_CYCLE / "report.yaml"
-    config.write_text(
-        config.read_text().replace(
-            "  - Department of Health\n", f"  - name: Department of Health\n    contact: {CONTACT}\n"
-        )
-        + "formats: [html, pdf]\n"
-    )
-    with mail_server() as (smtp, inbox):
-        mail = {
-            "PIPELINE_SMTP_HOST": "127.0.0.1",
-            "PIPELINE_SMTP_PORT": str(smtp.port),
-            "PIPELINE_SMTP_SENDER": "annual-report@digital.example.gov.uk",
-            "PIPELINE_SMTP_SECURITY": "none",
-        }
-        with prefect_served(home, submissions, outputs, mail) as running:
-            running.inbox = inbox  # type: ignore[attr-defined]
-            yield running
+    copy_real_cycle(submissions, formats="[html, pdf]")
+    with mail_server() as (smtp, inbox), prefect_served(home, submissions, outputs, mail_environment(smtp)) as running:
+        running.inbox = inbox
+        yield running
 
 
 def test_deployments_carry_their_schedule(served: Served) -> None:
@@ -97,7 +91,9 @@ def test_a_dropped_file_is_validated_within_seconds(served: Served) -> None:
     assert "2015-action-04/late-response.yaml" in status
 
     # The department hears of it too, by email to its contact in report.yaml.
-    ((recipients, mail),) = wait_for(lambda: served.inbox.received, "the department's email", timeout=30)  # type: ignore[attr-defined]
+    assert served.inbox is not None
+    inbox = served.inbox
+    ((recipients, mail),) = wait_for(lambda: inbox.received, "the department's email", timeout=30)
     assert recipients == [CONTACT]
     assert mail["Subject"].startswith("Annual report submission 2015-action-04/late-response.yaml: not valid")
     assert 'How to fix: did you mean "progress"?' in mail.get_content()
