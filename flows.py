@@ -230,7 +230,7 @@ def ask_in_the_ui(timeout_seconds: int) -> stages.Reviewer:
         outcome = f"approved by {decision.reviewer}" if decision.approved else decision.reason()
         create_markdown_artifact(  # the artifact's latest version says how the review ended
             key=f"review-{slugify(draft.cycle)}",
-            markdown=f"{status.review_line(decision.record())}\n\n{review.markdown(draft)}",
+            markdown=review.markdown(draft, outcome=status.review_line(decision.record())),
             description=f"{draft.cycle}: {outcome}",
         )
         return decision

@@ -85,8 +85,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         type=OutputFormat.named,
         choices=list(OutputFormat),
-        help="a format to build; repeat for several. Fewer than the cycle publishes make a preview, written "
-        "beside the publication (default: every format the cycle publishes: its report.yaml's formats:, "
+        help="a format to build; repeat for several. Fewer than the cycle publishes make a preview, written to "
+        "outputs/.preview/<cycle>/ (default: every format the cycle publishes: its report.yaml's formats:, "
         "or all of them)",
     )
     build.add_argument(
@@ -102,7 +102,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="with --all: build N cycles at once, each in a process of its own (default: %(default)s)",
     )
-    build.add_argument("--strict", action="store_true", help="publish nothing if any file has a problem")
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="publish nothing if there is any problem, warnings and departments that have not answered included",
+    )
     build.add_argument(
         "--review",
         action="store_true",

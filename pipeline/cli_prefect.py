@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from pipeline.commands import shown_path
 from pipeline.errors import CycleNotFoundError
 from pipeline.purpose import publishes_all
 from pipeline.render import OutputFormat
@@ -134,7 +136,44 @@ def server(arguments: argparse.Namespace) -> int:
     import subprocess
 
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", arguments.host]
-    return subprocess.call([*command, "--port", str(arguments.port)], env=environment)
+    started = subprocess.Popen(
+        [*command, "--port", str(arguments.port)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
+    assert started.stdout is not None
+    try:
+        for line in started.stdout:
+            sys.stdout.write(_as_this_project_says(line))
+            sys.stdout.flush()
+        return started.wait()
+    except KeyboardInterrupt:  # Ctrl-C in the terminal reaches the server too, which stops: wait for it, quietly
+        try:
+            return started.wait(timeout=_STOP_SECONDS)
+        except subprocess.TimeoutExpired:  # interrupted some other way: stop it ourselves
+            started.terminate()
+            return started.wait()
+
+
+_STOP_SECONDS = 15
+# Prefect's banner tells the user to `prefect config set PREFECT_API_URL=…`: a command not on the
+# path here, which would also change their Prefect profile for every other project.
+_CONFIG_SET = re.compile(r"^(?P<indent>\s*)prefect config set PREFECT_API_URL=(?P<url>\S+)\s*$")
+
+
+def _as_this_project_says(line: str) -> str:
+    """The server's output, with its advice on reaching it replaced by this project's, which works as printed."""
+    match = _CONFIG_SET.match(line)
+    if match is None:
+        return line
+    prefect = shown_path(Path(sys.executable).with_name("prefect"))
+    return (
+        f"{match['indent']}export PREFECT_API_URL={match['url']}\n"
+        f"{match['indent']}(then {prefect} … in that shell; make serve and the pipeline's commands find it)\n"
+    )
 
 
 def serve(arguments: argparse.Namespace) -> int:

@@ -108,16 +108,20 @@ def page_count(pdf: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
-def markdown(draft: Draft, *, form: bool = False) -> str:
+def markdown(draft: Draft, *, form: bool = False, outcome: str | None = None) -> str:
     """The review artifact: enough to decide without opening anything, and where the files are;
-    with `form`, the shorter text shown above the reviewer's form."""
+    with `form`, the shorter text shown above the reviewer's form; with `outcome` (how the review
+    ended), its last version, which no longer asks for a decision."""
     status = draft.cycle_status
     missing = [row["department"] for row in status["departments"] if not row["submitted"]]
     invalid = [row["department"] for row in status["departments"] if row["submitted"] and not row["valid"]]
+    waiting = (
+        f"Cycle **{draft.cycle}** is built and waiting for your review. Nothing is published until you approve it."
+    )
     lines = [
         f"# Review: {_text(draft.title)}",
         "",
-        f"Cycle **{draft.cycle}** is built and waiting for your review. Nothing is published until you approve it.",
+        waiting if outcome is None else f"Cycle **{draft.cycle}** was reviewed. {outcome}",
         "",
         # The form shows its text in a box of fixed height: what matters most first.
         *([f"Files: {_file_list(draft)}, staged in {draft.folder}", "", _choices(draft), ""] if form else []),
@@ -154,10 +158,13 @@ def markdown(draft: Draft, *, form: bool = False) -> str:
             lines.append(f"| {_text(change.department)} | {before} | {change.words_now:,} |")
     if form:  # above the form, which says itself what to fill in
         return "\n".join(lines) + "\n"
-    lines += ["", "## Files", "", f"Staged in `{draft.folder}`:", ""]
+    staged = "Were staged in" if outcome is not None else "Staged in"
+    lines += ["", "## Files", "", f"{staged} `{draft.folder}`:", ""]
     for name, size in sorted(draft.files.items()):
         pages = f", {draft.pages} pages" if name.endswith(".pdf") and draft.pages is not None else ""
         lines.append(f"- `{name}`: {size:,} bytes{pages}")
+    if outcome is not None:
+        return "\n".join(lines) + "\n"
     lines += [
         "",
         "## Decide",

@@ -176,6 +176,15 @@ def wrong_type(source: SourceFile, loc: FieldPath, expected: str, value: Any) ->
             f"YAML reads {written} as {read_as}, not as text",
             f'put it in quotes ("{written}"), or write the text on the lines after "|"',
         )
+    if expected == "a mapping" and len(loc) == 1 and loc[0] in _yearly_keys():
+        # A yearly section's years: what a department writes, not what YAML calls it.
+        held = "nothing" if value is None else type_name(value)
+        return source.problem(
+            loc,
+            f'must hold its years, each on a line of its own below it such as "2014: |", not {held}',
+            f'put each year the report asks for on its own line below "{loc[0]}:", indented, such as "2014: |", '
+            "followed by its text",
+        )
     if expected.startswith("text") and isinstance(value, list) and loc:
         # "- " lines under a key with no "|": YAML's own list, where the department meant a list in its text.
         return source.problem(

@@ -85,11 +85,16 @@ def missing_yearly_keys(source: SourceFile, data: dict[Any, Any], specs: list[Se
         if kind.key not in data and wanted:
             headings = _and([f'"{spec.heading}"' for spec in wanted])
             years = _and([f'"{spec.year}: |"' for spec in wanted])
+            # Said at the end of the file, where the key can be added.
             problems.append(
-                source.problem(
-                    (kind.key,),
+                Problem(
+                    source.path,
+                    source.last_line,
+                    1,
+                    kind.key,
                     f'no "{kind.key}:" in the file, so {headings} {"is" if len(wanted) == 1 else "are"} missing',
-                    f'add "{kind.key}:", then under it {years}, each followed by the text indented below it',
+                    f'add "{kind.key}:" at the end of the file, then under it {years}, each followed by the '
+                    "text indented below it",
                 )
             )
     return problems

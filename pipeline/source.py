@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import CycleNotFoundError
+from pipeline.names import closest
 from pipeline.schema import REPORT_CONFIG_FILE
 from pipeline.yaml_file import SourceFile, load_yaml
 
@@ -46,26 +47,33 @@ def cycle_folder(submissions_root: Path, cycle: str) -> Path:
     if not CYCLE_NAME.fullmatch(cycle):
         raise CycleNotFoundError(
             f"{cycle!r} is not a cycle name: use the name of a folder under {submissions_root}, such as 2015-action-04"
-            + _cycles_there(submissions_root)
+            + _cycles_there(submissions_root, cycle)
         )
     folder = submissions_root / cycle
     if folder.is_symlink() or (folder / REPORT_CONFIG_FILE).is_symlink():
         raise CycleNotFoundError(f"{folder}: a cycle must be a folder of its own under {submissions_root}, not a link")
+    if not folder.is_dir():
+        raise CycleNotFoundError(
+            f"there is no cycle {cycle!r} in {submissions_root}" + _cycles_there(submissions_root, cycle)
+        )
     if not (folder / REPORT_CONFIG_FILE).is_file():
         raise CycleNotFoundError(
             f"{folder / REPORT_CONFIG_FILE}: no report config; a cycle is a folder under "
             f"{submissions_root} holding {REPORT_CONFIG_FILE} and one YAML file per department"
-            + _cycles_there(submissions_root)
+            + _cycles_there(submissions_root, cycle)
         )
     return folder
 
 
-def _cycles_there(submissions_root: Path) -> str:
+def _cycles_there(submissions_root: Path, cycle: str) -> str:
     try:
         cycles = find_cycles(submissions_root)
     except OSError:
         return ""
-    return f"\nthe cycles there are: {', '.join(cycles)}" if cycles else f"\nthere are no cycles in {submissions_root}"
+    if not cycles:
+        return f"\nthere are no cycles in {submissions_root}"
+    guess = closest(cycle, cycles)
+    return (f'\ndid you mean "{guess}"?' if guess else "") + f"\nthe cycles there are: {', '.join(cycles)}"
 
 
 def find_cycles(submissions_root: Path) -> list[str]:

@@ -46,10 +46,15 @@ class SourceFile:
     # The text as written of values YAML did not read as text (`no`, `2014-01-01`, `12`).
     raw_scalars: dict[FieldPath, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # The file's last line with text on it: where a key it lacks is to be added.
+    last_line: int = 1
 
-    def add(self, line: int, column: int, message: str, hint: str = "", severity: Severity = Severity.ERROR) -> None:
-        """Record a problem with the file itself, rather than with one of its values."""
-        self.problems.append(Problem(self.path, line, column, "", message, hint, severity))
+    def add(
+        self, line: int, column: int, message: str, hint: str = "", severity: Severity = Severity.ERROR, field: str = ""
+    ) -> None:
+        """Record a problem with the file itself, rather than with one of its values (`field`, the
+        keys it is under, where the file's lines say them)."""
+        self.problems.append(Problem(self.path, line, column, field, message, hint, severity))
 
     def position_of(self, path: FieldPath, *, key: bool = False) -> Position:
         """Where `path` is written, or the nearest enclosing value that is."""
@@ -76,6 +81,7 @@ def load_yaml(path: Path) -> SourceFile:
     source = SourceFile(path=path, sha256=hashlib.sha256(raw).hexdigest())
     text = decode_text(source, raw)
     if text is not None and not has_control_characters(source, text):
+        source.last_line = len(text.rstrip().split("\n"))
         _NodeReader(source).read(text)
     return source
 
@@ -198,7 +204,9 @@ class _NodeReader:
                     "YAML indents with spaces only: replace the tab with spaces",
                 )
             elif explained := yaml_traps.explain(text, error):
-                self.source.add(explained.line, explained.column, explained.message, explained.hint)
+                self.source.add(
+                    explained.line, explained.column, explained.message, explained.hint, field=explained.field
+                )
             else:
                 self.source.add(
                     line,

@@ -9,6 +9,7 @@ is never closed. Anything else keeps the parser's own words.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -26,11 +27,19 @@ class Explained:
     column: int
     message: str
     hint: str
+    field: str = ""  # the key the mistake is under, dotted ("progress.2013"), where the lines say it
 
 
 def explain(text: str, error: yaml.MarkedYAMLError) -> Explained | None:
     """The mistake behind a YAML syntax error, where it is and how to fix it; None when it is not a known trap."""
     lines = text.split("\n")
+    explained = _explain(lines, error)
+    if explained is None or explained.field:
+        return explained
+    return dataclasses.replace(explained, field=_field_at(lines, explained.line))
+
+
+def _explain(lines: list[str], error: yaml.MarkedYAMLError) -> Explained | None:
     problem = error.problem or ""
     at = _where(error.problem_mark)
     context = _where(error.context_mark)
@@ -91,12 +100,13 @@ def _text_not_indented(lines: list[str], line: int) -> Explained:
     """YAML read a line of text as a key because it is not indented under the key it belongs to."""
     opener = _opener_above(lines, line)
     if opener is not None:
-        key, indent = opener
+        key, indent, key_line = opener
         return Explained(
             line,
             _first_column(lines, line),
-            f'the text under "{key}: |" is not indented, so YAML reads this line as a key',
+            f'the text under "{key}: |" is not indented more than "{key}:", so YAML reads this line as a key',
             f'indent each line of the text by {indent + 2} spaces, two more than "{key}:"',
+            _field_at(lines, key_line),
         )
     above = _nearest_key_above(lines, line)
     where = f'the text of "{above}:"' if above else "the text above"
@@ -112,12 +122,13 @@ def _text_not_indented(lines: list[str], line: int) -> Explained:
 def _list_item_out_of_place(lines: list[str], line: int) -> Explained:
     opener = _opener_above(lines, line)
     if opener is not None:
-        key, indent = opener
+        key, indent, key_line = opener
         return Explained(
             line,
             _first_column(lines, line),
             f'this "- " list item is less indented than the text under "{key}: |", so it is not part of it',
             f'indent the item, and each one after it, by {indent + 2} spaces, as the text under "{key}:" is',
+            _field_at(lines, key_line),
         )
     key = _nearest_key_above(lines, line) or "the key"
     return Explained(
@@ -138,18 +149,42 @@ def _text_after_its_closing_quote(written: str, line: int, column: int) -> Expla
     )
 
 
-def _opener_above(lines: list[str], line: int) -> tuple[str, int] | None:
-    """The "key: |" whose text `line` should be part of: the nearest line above it at its own
-    indentation or less (the lines between, indented more, are that key's text)."""
-    above = _parent_line(lines, line)
-    match = _BLOCK_OPENER.match(above) if above is not None else None
-    return (match["key"].strip(), len(match["indent"])) if match else None
+def _opener_above(lines: list[str], line: int) -> tuple[str, int, int] | None:
+    """The "key: |" whose text `line` should be part of, the key's indentation and its line: the
+    nearest opener above it with only its own text (indented more than its key) in between."""
+    indent = _indent(_line(lines, line))
+    between: int | None = None  # the least indentation of the lines passed on the way up
+    for number in range(line - 1, 0, -1):
+        above = _line(lines, number)
+        if not above.strip() or above.lstrip().startswith("#"):
+            continue
+        level = _indent(above)
+        if (match := _BLOCK_OPENER.match(above)) and (between is None or between > level):
+            return (match["key"].strip(), level, number) if indent <= level else None
+        if level <= indent:
+            return None  # a line at this one's level, not a block of text: the line is not in one
+        between = level if between is None else min(between, level)
+    return None
 
 
 def _nearest_key_above(lines: list[str], line: int) -> str | None:
     above = _parent_line(lines, line)
     match = _KEY.match(above) if above is not None else None
     return match["key"].strip() if match else None
+
+
+def _field_at(lines: list[str], line: int) -> str:
+    """The line's own key and the keys it is under, dotted, as the problem's field: "progress.2013"."""
+    own = _KEY.match(_line(lines, line))
+    keys = [own["key"].strip()] if own else []
+    indent = _indent(_line(lines, line))
+    for number in range(line - 1, 0, -1):
+        text = _line(lines, number)
+        if text.strip() and not text.lstrip().startswith("#") and _indent(text) < indent:
+            if match := _KEY.match(text):
+                keys.insert(0, match["key"].strip())
+            indent = _indent(text)
+    return ".".join(keys)
 
 
 def _parent_line(lines: list[str], line: int) -> str | None:

@@ -177,10 +177,7 @@ def test_unknown_cycle_fails_with_a_clear_message(tmp_path: Path) -> None:
         cycle="2099-action-99", submissions_root=tmp_path, outputs_root=tmp_path / "out", return_state=True
     )
     assert state.is_failed()
-    assert state.message.endswith(
-        f"no report config; a cycle is a folder under {tmp_path} holding report.yaml and one YAML file per department"
-        f"\nthere are no cycles in {tmp_path}"
-    )
+    assert state.message == f"there is no cycle '2099-action-99' in {tmp_path}\nthere are no cycles in {tmp_path}"
 
 
 def test_cli_build_reports_what_it_published(
@@ -391,3 +388,6 @@ def test_a_reviewed_run_no_one_answers_publishes_nothing(tmp_path: Path) -> None
     assert waiting["description"] == "test-cycle: waiting for review"
     assert latest["description"] == "test-cycle: Not published: no reviewer answered within 2 seconds."
     assert "2 answered, 2 valid, 0 missing" in latest["data"]
+    # Its last version says how the review ended, and no longer asks for a decision.
+    assert "Cycle **test-cycle** was reviewed. **Review:** not published at " in latest["data"]
+    assert "waiting for your review" not in latest["data"] and "## Decide" not in latest["data"]

@@ -63,7 +63,9 @@ EXPECTED = {
     "shape--department-is-a-list": ["1:13 error: department: must be text, not a list"],
     "shape--key-is-a-list": ["1:3 error: : a key must be a plain word or year"],
     "shape--list-at-top": ["1:1 error: : the file must be a mapping of keys, not a list"],
-    "shape--progress-is-a-list": ["4:3 error: progress: must be a mapping, not a list"],
+    "shape--progress-is-a-list": [
+        '4:3 error: progress: must hold its years, each on a line of its own below it such as "2014: |", not a list'
+    ],
     "shape--section-is-a-mapping": ["3:3 error: commitments.text: unknown key"],
     "shape--section-is-a-number": ["2:14 error: commitments: YAML reads 42 as a number, not as text"],
     "shape--section-is-null": ["2:13 error: commitments: is empty"],
@@ -93,7 +95,7 @@ EXPECTED = {
     "yaml--two-documents": ["9:1 error: : the file holds more than one YAML document (a second ---)"],
     "yaml--unclosed-bracket": ["3:9 error: : YAML syntax error: did not find expected ',' or ']'"],
     # Said at the quote, not where the parser gave up (the end of the file).
-    "yaml--unterminated-quote": ['2:14 error: : the double quote (") that opens this text is never closed'],
+    "yaml--unterminated-quote": ['2:14 error: commitments: the double quote (") that opens this text is never closed'],
 }
 
 # What a renderable case must show, as written, in every format.

@@ -68,5 +68,19 @@ def test_cycle_names_cannot_escape_the_submissions_folder(tmp_path: Path) -> Non
 
 
 def test_missing_cycle_says_what_a_cycle_is(tmp_path: Path) -> None:
+    (tmp_path / "2099-action-01").mkdir()
     with pytest.raises(CycleNotFoundError, match="no report config"):
         read_cycle(tmp_path, "2099-action-01")
+
+
+def test_a_cycle_that_is_not_there_is_named_with_the_ones_that_are(tmp_path: Path) -> None:
+    for cycle in ("2015-action-04", "2012-action-03"):
+        (tmp_path / cycle).mkdir()
+        (tmp_path / cycle / "report.yaml").write_text("title: x\n")
+    with pytest.raises(CycleNotFoundError) as raised:
+        read_cycle(tmp_path, "2015-action-4")
+    assert str(raised.value) == (
+        f"there is no cycle '2015-action-4' in {tmp_path}\n"
+        'did you mean "2015-action-04"?\n'
+        "the cycles there are: 2012-action-03, 2015-action-04"
+    )

@@ -65,7 +65,7 @@ EXPECTED = {
         "8:24: error: byte 0xe9 is not valid UTF-8\n    hint: save the file as UTF-8 (in most editors: Save As, then choose the encoding UTF-8)",
     ],
     "progress-not-a-mapping": [
-        '3:11: error: progress: must be a mapping, not text\n    hint: put each entry on its own line below, indented, such as "2014: |"',
+        '3:11: error: progress: must hold its years, each on a line of its own below it such as "2014: |", not text\n    hint: put each year the report asks for on its own line below "progress:", indented, such as "2014: |", followed by its text',
     ],
     "python-tag": [
         "1:13: error: department: the tag !!python/object/apply:os.system is not allowed\n    hint: remove it: a submission holds plain text, lists and mappings only",
@@ -106,25 +106,28 @@ EXPECTED = {
     ],
     # YAML's traps, said where the mistake is and how to mend it.
     "colon-in-text": [
-        '2:35: error: the text has ": " (a colon and a space) in it, which YAML reads as the start of another key\n    hint: write the text on the lines after "commitments: |", indented, where a colon is just a colon; or put the whole text in double quotes',
+        '2:35: error: commitments: the text has ": " (a colon and a space) in it, which YAML reads as the start of another key\n    hint: write the text on the lines after "commitments: |", indented, where a colon is just a colon; or put the whole text in double quotes',
     ],
     "text-not-indented": [
-        '3:1: error: the text under "commitments: |" is not indented, so YAML reads this line as a key\n    hint: indent each line of the text by 2 spaces, two more than "commitments:"',
+        '3:1: error: commitments: the text under "commitments: |" is not indented more than "commitments:", so YAML reads this line as a key\n    hint: indent each line of the text by 2 spaces, two more than "commitments:"',
     ],
     "text-not-indented-under-a-year": [
-        '5:3: error: the text under "2013: |" is not indented, so YAML reads this line as a key\n    hint: indent each line of the text by 4 spaces, two more than "2013:"',
+        '5:3: error: progress.2013: the text under "2013: |" is not indented more than "2013:", so YAML reads this line as a key\n    hint: indent each line of the text by 4 spaces, two more than "2013:"',
+    ],
+    "text-at-the-margin-under-a-year": [
+        '6:1: error: progress.2013: the text under "2013: |" is not indented more than "2013:", so YAML reads this line as a key\n    hint: indent each line of the text by 4 spaces, two more than "2013:"',
     ],
     "list-item-out-of-place": [
-        '4:1: error: this "- " list item is less indented than the text under "commitments: |", so it is not part of it\n    hint: indent the item, and each one after it, by 2 spaces, as the text under "commitments:" is',
+        '4:1: error: commitments: this "- " list item is less indented than the text under "commitments: |", so it is not part of it\n    hint: indent the item, and each one after it, by 2 spaces, as the text under "commitments:" is',
     ],
     "list-on-the-key-line": [
-        '2:14: error: a "- " list cannot start on the same line as "commitments:"\n    hint: write "commitments: |" and put the list on the lines below it, indented, each item starting with "- "',
+        '2:14: error: commitments: a "- " list cannot start on the same line as "commitments:"\n    hint: write "commitments: |" and put the list on the lines below it, indented, each item starting with "- "',
     ],
     "unclosed-quote": [
-        '2:14: error: the double quote (") that opens this text is never closed\n    hint: end the text with " on this line, or remove the "; for text with quotes in it, write it on the lines after "|" instead',
+        '2:14: error: commitments: the double quote (") that opens this text is never closed\n    hint: end the text with " on this line, or remove the "; for text with quotes in it, write it on the lines after "|" instead',
     ],
     "quotes-inside-quotes": [
-        '2:27: error: the text goes on after the double quote (") that closes it\n    hint: to put quotes inside the text, write it on the lines after "|" instead, without quotes around it',
+        '2:27: error: commitments: the text goes on after the double quote (") that closes it\n    hint: to put quotes inside the text, write it on the lines after "|" instead, without quotes around it',
     ],
     # Every problem in one pass: what a misspelt key holds is checked as the key it was meant to be.
     "misspelt-key-contents-checked": [
@@ -134,7 +137,7 @@ EXPECTED = {
     ],
     # The years missing are named.
     "plans-missing": [
-        '1:1: error: plans: no "plans:" in the file, so "Planned activities in 2014" and "Planned activities in 2015" are missing\n    hint: add "plans:", then under it "2014: |" and "2015: |", each followed by the text indented below it',
+        '5:1: error: plans: no "plans:" in the file, so "Planned activities in 2014" and "Planned activities in 2015" are missing\n    hint: add "plans:" at the end of the file, then under it "2014: |" and "2015: |", each followed by the text indented below it',
     ],
     "year-not-in-report": [
         "6:3: error: progress.2012: 2012 is not a year this report asks for\n    hint: the years under progress: are 2013, 2014",
