@@ -79,6 +79,9 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         _stop(server)
     errors = error_lines(home / "server.log")
     assert errors == [], "the guarded server logged errors:\n" + "\n".join(errors)
+    # Its banner says how to reach it as this project does, not with `prefect config set`.
+    banner = (home / "server.log").read_text()
+    assert f"export PREFECT_API_URL={api}" in banner and "prefect config set" not in banner
 
 
 @pytest.mark.scale
