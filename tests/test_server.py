@@ -120,13 +120,31 @@ def test_a_build_from_the_command_line_runs_on_the_server_already_running(served
     assert run["parameters"]["outputs_root"] == str(outputs)
 
 
-def _paused_review(served: Served) -> dict[str, Any]:
-    """A run of the annual-report deployment as the schedule starts it (review on), once it waits for its reviewer."""
-    api = served.api
-    deployment = served.deployment("annual-report")
-    created = post(api, f"/deployments/{deployment['id']}/create_flow_run", {"parameters": {}})
+def _run_as_the_banner_says(served: Served, home: Path) -> dict[str, Any]:
+    """A run of the annual-report deployment (review on, as the schedule starts it), started with the
+    commands `make serve` prints for Prefect's own command line, once it waits for its reviewer.
+    Prefect's command line reaches the server only with PREFECT_API_URL: the banner says so."""
+    banner = [line.strip() for line in served.serve_log.read_text().splitlines()]
+    export = next(line for line in banner if line.startswith("export PREFECT_API_URL="))
+    run = next(line for line in banner if " deployment run annual-report/annual-report" in line)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
+    result = subprocess.run(
+        f"{export}\n{run}",
+        shell=True,
+        cwd=PROJECT,
+        env={**environment, "PREFECT_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    created = [found for found in post(served.api, "/flow_runs/filter", {}) if found["name"] in result.stdout]
+    assert len(created) == 1 and created[0]["deployment_id"] == served.deployment("annual-report")["id"]
     return wait_for(
-        lambda: (run := flow_run(api, created["id"]))["state"]["type"] in ("PAUSED", "FAILED", "CRASHED") and run,
+        lambda: (
+            (found := flow_run(served.api, created[0]["id"]))["state"]["type"] in ("PAUSED", "FAILED", "CRASHED")
+            and found
+        ),
         "the run to pause for review",
     )
 
@@ -139,11 +157,13 @@ def _resume(api: str, run_id: str, answer: dict[str, Any]) -> dict[str, Any]:
     return post(api, f"/flow_runs/{run_id}/resume", {"run_input": answer})
 
 
-def test_the_reviewer_decides_deliberately_and_a_rejected_build_publishes_nothing(served: Served) -> None:
-    """What a reviewer can and cannot do through the form's API. (An approval, and what it
-    publishes, is walked through in test_operated_year.py.)"""
+def test_the_reviewer_decides_deliberately_and_a_rejected_build_publishes_nothing(
+    served: Served, tmp_path: Path
+) -> None:
+    """What a reviewer can and cannot do through the form's API, on a run started with the commands
+    the banner prints. (An approval, and what it publishes, is walked through in test_operated_year.py.)"""
     api, folder = served.api, served.outputs / REAL_CYCLE
-    paused = _paused_review(served)
+    paused = _run_as_the_banner_says(served, tmp_path)
     assert paused["state"]["type"] == "PAUSED", served.serve_log.read_text()[-3000:]
     staged = served.outputs / ".review" / REAL_CYCLE / paused["id"]
     assert sorted(path.name for path in staged.iterdir()) == ["report.html", "report.pdf"]
@@ -183,31 +203,3 @@ def test_the_reviewer_decides_deliberately_and_a_rejected_build_publishes_nothin
     status = after["status.md"].decode()
     assert "Grace Hopper did not approve it at " in status and ": Health's plans are last year's. The" in status
     assert not (served.outputs / ".review" / REAL_CYCLE).exists()
-
-
-def test_the_commands_make_serve_prints_work_as_printed(served: Served, tmp_path: Path) -> None:
-    """Prefect's own command line reaches the server only with PREFECT_API_URL: the banner says so."""
-    banner = [line.strip() for line in served.serve_log.read_text().splitlines()]
-    export = next(line for line in banner if line.startswith("export PREFECT_API_URL="))
-    run = next(line for line in banner if " deployment run annual-report/annual-report" in line)
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
-    result = subprocess.run(
-        f"{export}\n{run}",
-        shell=True,
-        cwd=PROJECT,
-        env={**environment, "PREFECT_HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    created = [run for run in post(served.api, "/flow_runs/filter", {}) if run["name"] in result.stdout]
-    assert len(created) == 1 and created[0]["deployment_id"] == served.deployment("annual-report")["id"]
-    # It is the scheduled build's run, so it waits for a reviewer: decline it, with the reason.
-    paused = wait_for(
-        lambda: (found := flow_run(served.api, created[0]["id"]))["state"]["type"] == "PAUSED" and found,
-        "the run to wait for review",
-    )
-    answer = {"decision": "reject", "reviewer": "Ada Lovelace", "comment": "Started from the banner's command."}
-    assert _resume(served.api, paused["id"], answer)["status"] == "ACCEPT"
-    assert finished(served.api, paused["id"])["state"]["type"] == "FAILED"
