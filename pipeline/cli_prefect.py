@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline.commands import shown_path
 from pipeline.errors import CycleNotFoundError
-from pipeline.purpose import publishes_all
+from pipeline.purpose import decide
 from pipeline.render import OutputFormat
 from pipeline.schema import REPORT_CONFIG_FILE
 from pipeline.settings import SETTINGS, prepare_prefect
@@ -51,13 +51,13 @@ def _why_a_reviewer_is_needed(arguments: argparse.Namespace, submissions: Path) 
     """Why this build waits for a reviewer in the Prefect UI, or None when it does not."""
     if arguments.review:
         return "--review waits for a reviewer in the Prefect UI"
-    if arguments.preview:
-        return None
     config, _ = check_config(load_yaml(submissions / arguments.cycle / REPORT_CONFIG_FILE))
-    if config is None or not config.review_required:
+    if config is None:
         return None  # an unusable config is reported by the build itself
-    if arguments.formats and not publishes_all(config, arguments.formats):
-        return None  # a preview
+    # What the build will decide, decided the same way now, before Prefect starts.
+    purpose = decide(config, arguments.cycle, arguments.formats, preview=arguments.preview, review=None)
+    if not purpose.reviewed:
+        return None
     return (
         f"{arguments.cycle} is published only once a reviewer approves it (review: required in its "
         f"{REPORT_CONFIG_FILE}), and the reviewer answers in the Prefect UI; for a look without publishing, "

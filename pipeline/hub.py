@@ -17,9 +17,10 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline import atomic
-from pipeline.publish import HISTORY, HUB, MANIFEST, STATUS, bundle_name, read_manifest
+from pipeline.publish import HISTORY, HUB, MANIFEST, bundle_name, read_manifest
 from pipeline.render import OutputFormat
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
+from pipeline.status import SUMMARY_FILE
 
 TITLE = "Published reports"
 
@@ -65,7 +66,7 @@ class HubCycle:
 
     @property
     def status_href(self) -> str:
-        return f"{quote(self.cycle)}/{STATUS}"
+        return f"{quote(self.cycle)}/{SUMMARY_FILE}"
 
 
 def rebuild(outputs_root: Path) -> Path:
@@ -130,7 +131,7 @@ def _cycle(folder: Path, manifest: dict[str, Any]) -> HubCycle:
         review=_review(manifest.get("review")),
         files=tuple(sorted(files, key=lambda file: (file.name == bundle_name(cycle), file.name))),
         earlier=tuple(_earlier(folder)),
-        has_status=(folder / STATUS).is_file(),
+        has_status=(folder / SUMMARY_FILE).is_file(),
     )
 
 

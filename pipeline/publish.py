@@ -30,13 +30,13 @@ from pipeline.document import Report
 from pipeline.errors import PublishError
 from pipeline.review import text_fingerprints
 from pipeline.settings import SETTINGS
+from pipeline.status import SUMMARY_FILE
 from pipeline.yaml_file import SourceFile
 
 MANIFEST = "manifest.json"
 HISTORY = "history"
 REVIEW = ".review"
 PREVIEW = ".preview"
-STATUS = "status.md"
 HUB = "index.html"
 
 
@@ -63,7 +63,7 @@ def describe(published: Published) -> str:
     width = max((len(output["file"]) for output in listed), default=0)
     for output in listed:
         lines.append(f"  {output['file']:<{width}} {output['bytes']:>9,} bytes  sha256 {output['sha256'][:12]}…")
-    lines.append(f"  status: {published.folder / STATUS}")
+    lines.append(f"  status: {published.folder / SUMMARY_FILE}")
     if published.preview is None:
         lines.append(f"  all published reports: {published.folder.parent / HUB}")
     else:

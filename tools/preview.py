@@ -16,6 +16,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from pipeline.publish import HUB
+from pipeline.render import OutputFormat
 from pipeline.settings import SETTINGS
 from tests.checkers import CHROMIUM, CHROMIUM_ARGS, libreoffice_to_pdf
 
@@ -34,7 +36,7 @@ def preview(cycle: str) -> Path:
     subprocess.run(["pdftoppm", "-r", RESOLUTION, "-png", str(docx_as_pdf), str(target / "docx-page")], check=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pages = {"html": published / "report.html", "hub": SETTINGS.outputs / "index.html"}
+        pages = {"html": published / OutputFormat.HTML.file_name, "hub": SETTINGS.outputs / HUB}
         for kind, source in pages.items():
             for name, width in ((f"{kind}-desktop", 1280), (f"{kind}-phone-320", 320)):
                 page = browser.new_page(viewport={"width": width, "height": 900})
