@@ -14,16 +14,21 @@ from pipeline.settings import SETTINGS, prepare_prefect
 
 prepare_prefect()  # before Prefect is imported: it reads its settings then
 
-from prefect import serve  # noqa: E402
-from prefect.deployments import run_deployment  # noqa: E402
-from prefect.deployments.runner import RunnerDeployment  # noqa: E402
-from prefect.flows import Flow  # noqa: E402
-from prefect.logging import get_logger  # noqa: E402
-from prefect.schedules import Cron  # noqa: E402
+from prefect import serve
+from prefect.deployments import run_deployment
+from prefect.deployments.runner import RunnerDeployment
+from prefect.flows import Flow
+from prefect.logging import get_logger
+from prefect.schedules import Cron
 
-from flows import all_reports, annual_report, validate_submission  # noqa: E402
-from pipeline import watch  # noqa: E402
-from pipeline.commands import shown_path  # noqa: E402
+from flows import all_reports, annual_report, validate_submission
+from pipeline import prefect_names, watch
+from pipeline.commands import shown_path
+from pipeline.request import BuildRequest
+from pipeline.workspace import Workspace
+
+# The flows served, each as a deployment of its own name.
+SERVED = (prefect_names.ANNUAL_REPORT, prefect_names.ALL_REPORTS, prefect_names.VALIDATE_SUBMISSION)
 
 
 def serve_deployments(
@@ -33,7 +38,10 @@ def serve_deployments(
 ) -> None:
     """Register the deployments with the Prefect server at PREFECT_API_URL and run what
     is triggered: by hand in the UI, by the yearly schedule, or by a dropped file."""
+    workspace = Workspace(submissions_root, outputs_root)
     roots = {"submissions_root": str(submissions_root), "outputs_root": str(outputs_root)}
+    # The yearly run publishes the default cycle once a reviewer approves it.
+    yearly = BuildRequest(review=True, workspace=workspace).parameters()
     stop = threading.Event()
     watcher = threading.Thread(
         target=_validate_dropped_files, args=(submissions_root, stop), name="file-drop-trigger", daemon=True
@@ -44,21 +52,17 @@ def serve_deployments(
         serve(
             _deployment(
                 annual_report,
-                name="annual-report",
                 schedules=[Cron(schedule, timezone=SETTINGS.timezone)],
-                parameters={"cycle": SETTINGS.default_cycle, "review": True, **roots},
+                parameters={name: str(value) if isinstance(value, Path) else value for name, value in yearly.items()},
                 description=(
                     "Build one cycle's report in every format it publishes, wait for a reviewer to approve"
                     " it, and publish it to outputs/. Name fewer formats, or tick preview, for a preview"
                     " written beside the publication."
                 ),
             ),
-            _deployment(
-                all_reports, name="all-reports", parameters=roots, description="Rebuild every cycle under submissions/."
-            ),
+            _deployment(all_reports, parameters=roots, description="Rebuild every cycle under submissions/."),
             _deployment(
                 validate_submission,
-                name="validate-submission",
                 parameters=roots,
                 description="Check a dropped or changed submission; started by the file-drop trigger.",
             ),
@@ -76,18 +80,19 @@ def banner() -> str:
     return "\n".join(
         [
             f"Serving the deployments on the Prefect server at {api}:",
-            "  annual-report/annual-report, all-reports/all-reports, validate-submission/validate-submission",
+            "  " + ", ".join(prefect_names.deployment(name) for name in SERVED),
             f"Open {api.removesuffix('/api')}/deployments to run them (Run, then Custom run), or use",
             "Prefect's own command line in another terminal, which needs the server's address:",
             f"  export PREFECT_API_URL={api}",
-            f"  {shown_path(prefect)} deployment run annual-report/annual-report",
+            f"  {shown_path(prefect)} deployment run {prefect_names.deployment(prefect_names.ANNUAL_REPORT)}",
             "Dropped and changed files under submissions/ are checked as they arrive. Stop with Ctrl-C.",
         ]
     )
 
 
 def _deployment(served: Flow[..., Any], **options: Any) -> RunnerDeployment:
-    return cast(RunnerDeployment, served.to_deployment(**options))  # called from sync code: the value
+    """A flow served under its own name (`prefect_names.deployment`)."""
+    return cast(RunnerDeployment, served.to_deployment(name=served.name, **options))  # from sync code: the value
 
 
 def _validate_dropped_files(submissions_root: Path, stop: threading.Event) -> None:
@@ -96,7 +101,7 @@ def _validate_dropped_files(submissions_root: Path, stop: threading.Event) -> No
         for cycle, file in changed:
             try:
                 run_deployment(
-                    "validate-submission/validate-submission",
+                    prefect_names.deployment(prefect_names.VALIDATE_SUBMISSION),
                     parameters={"cycle": cycle, "file": file},
                     timeout=0,  # start it and move on; the serve process runs it
                 )

@@ -8,7 +8,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.stages import BuildRequest, build
+from pipeline.request import BuildRequest
+from pipeline.stages import build
+from pipeline.workspace import Workspace
 
 submissions, cycle, outputs = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
-build(BuildRequest(cycle=cycle, submissions_root=submissions, outputs_root=outputs))
+build(BuildRequest(cycle=cycle, workspace=Workspace(submissions, outputs)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline.document import Block
 from pipeline.errors import Problem, Severity
@@ -23,8 +24,11 @@ class CheckedSubmission:
     sections: dict[str, SectionContent]
 
 
-# One file's check: the submission (None if unusable) and its problems.
-FileCheck = tuple[CheckedSubmission | None, list[Problem]]
+class FileCheck(NamedTuple):
+    """One file's check."""
+
+    submission: CheckedSubmission | None  # None if the file cannot be used
+    problems: list[Problem]
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ class CheckedCycle:
     # Files whose check was found in a cache rather than done again.
     reused_checks: int = 0
 
+    def standing_of(self, path: Path) -> DepartmentStatus | None:
+        """The expected department whose file this is, if it is one's."""
+        return next((standing for standing in self.statuses if path in standing.files), None)
+
     def responses(self) -> EarlierResponses:
         """Each department's sections in report order: carried forward, then this cycle's own."""
         responses = dict(self.earlier)
@@ -83,8 +91,11 @@ class CheckedCycle:
         return responses
 
 
-# A cycle's check: None when its config cannot be used, and every problem found.
-CycleCheck = tuple[CheckedCycle | None, list[Problem]]
+class CycleCheck(NamedTuple):
+    """A cycle's check."""
+
+    checked: CheckedCycle | None  # None when the cycle's config cannot be used
+    problems: list[Problem]
 
 
 def has_errors(problems: list[Problem]) -> bool:

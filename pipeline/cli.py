@@ -24,11 +24,11 @@ from pipeline.scaffold import (
     submission_file_name,
 )
 from pipeline.schema import REPORT_CONFIG_FILE
+from pipeline.service import check_path
 from pipeline.settings import SETTINGS
-from pipeline.source import CycleSources, read_cycle
+from pipeline.source import read_cycle
 from pipeline.status import counted
-from pipeline.validate import check_cycle, check_cycle_config, check_submission, expected_department
-from pipeline.yaml_file import load_yaml
+from pipeline.validate import check_cycle_config, expected_department
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -187,7 +187,7 @@ def _validate(arguments: argparse.Namespace) -> int:
     checked_files: list[Path] = []
     problems: list[Problem] = []
     for path in arguments.paths:
-        files, found = _check_path(path)
+        files, found = check_path(path)
         checked_files += files
         problems += found
     errors = [problem for problem in problems if problem.severity is Severity.ERROR]
@@ -209,33 +209,6 @@ def _validate(arguments: argparse.Namespace) -> int:
         warnings = len(problems) - len(errors)
         print(f"{len(checked_files)} file(s) checked: {counted(len(errors), 'error')}, {counted(warnings, 'warning')}")
     return 1 if errors else 0
-
-
-def _check_path(path: Path) -> tuple[list[Path], list[Problem]]:
-    if path.is_dir():
-        sources: CycleSources = read_cycle(path.parent, path.name)
-        _, problems = check_cycle(sources)
-        return [sources.config.path, *(source.path for source in sources.submissions)], problems
-    if not path.is_file():
-        return [], [Problem(path, 1, 1, "", "no such file", "check the path")]
-    config_path = path.parent / REPORT_CONFIG_FILE
-    if not config_path.is_file():
-        return [path], [
-            Problem(
-                path,
-                1,
-                1,
-                "",
-                f"no {REPORT_CONFIG_FILE} beside this file",
-                "a submission is checked against its cycle: put it in the cycle's folder under submissions/",
-            )
-        ]
-    folder = path.parent if path.parent.name else Path.cwd()
-    config, earlier, problems = check_cycle_config(read_cycle(folder.parent, folder.name, submissions=False))
-    if path.name == REPORT_CONFIG_FILE or config is None:
-        return [config_path], problems
-    _, submission_problems = check_submission(load_yaml(path), config, earlier)
-    return [path], submission_problems
 
 
 def _new(arguments: argparse.Namespace) -> int:

@@ -17,10 +17,12 @@ from pipeline.commands import shown_path
 from pipeline.errors import CycleNotFoundError
 from pipeline.purpose import decide
 from pipeline.render import OutputFormat
+from pipeline.request import BuildRequest
 from pipeline.schema import REPORT_CONFIG_FILE
-from pipeline.settings import SETTINGS, prepare_prefect
+from pipeline.settings import SETTINGS, api_url, prepare_prefect
 from pipeline.source import cycle_folder, find_cycles
 from pipeline.validate import check_config
+from pipeline.workspace import Workspace
 from pipeline.yaml_file import load_yaml
 
 
@@ -68,18 +70,19 @@ def _why_a_reviewer_is_needed(arguments: argparse.Namespace, submissions: Path) 
 def _run_build(arguments: argparse.Namespace, submissions: Path, reviewer: str | None) -> int:
     from pipeline import progress
     from pipeline.prefect_api import connect
-    from pipeline.publish import Published, describe
+    from pipeline.publishing import Published, describe
     from pipeline.render import load_renderers
 
+    workspace = Workspace(submissions, arguments.outputs.resolve())
     with connect(standing_only=reviewer) as api:  # a temporary server boots while the flow's code is imported
         prepare_prefect()
         from prefect.client.schemas.objects import State
 
-        from flows import all_reports, annual_report, flush_to_server, value_of
+        from flows import all_reports, annual_report
+        from pipeline.prefect_tasks import flush_to_server, returned_value
 
         load_renderers(arguments.formats or OutputFormat)
         api.wait()
-        roots = {"submissions_root": submissions, "outputs_root": arguments.outputs.resolve()}
         try:
             state: State[Any]
             with progress.on_terminal():
@@ -88,22 +91,13 @@ def _run_build(arguments: argparse.Namespace, submissions: Path, reviewer: str |
                         formats=arguments.formats,
                         strict=arguments.strict,
                         workers=arguments.workers,
-                        **roots,
+                        submissions_root=workspace.submissions,
+                        outputs_root=workspace.outputs,
                         return_state=True,
                     )
                 else:
-                    state = annual_report(
-                        cycle=arguments.cycle,
-                        formats=arguments.formats,
-                        strict=arguments.strict,
-                        keep_history=arguments.keep_history,
-                        preview=arguments.preview,
-                        review=True if arguments.review else None,
-                        review_timeout_seconds=arguments.review_timeout,
-                        **roots,
-                        return_state=True,
-                    )
-            result: object = value_of(state)
+                    state = annual_report(**build_request(arguments, workspace).parameters(), return_state=True)
+            result = returned_value(state)
         finally:
             flush_to_server()
     if arguments.all and isinstance(result, dict):
@@ -120,6 +114,20 @@ def _run_build(arguments: argparse.Namespace, submissions: Path, reviewer: str |
     return 0
 
 
+def build_request(arguments: argparse.Namespace, workspace: Workspace) -> BuildRequest:
+    """The build the command line asks for."""
+    return BuildRequest(
+        cycle=arguments.cycle,
+        formats=tuple(arguments.formats) if arguments.formats else None,
+        strict=arguments.strict,
+        keep_history=arguments.keep_history,
+        preview=arguments.preview,
+        review=True if arguments.review else None,
+        review_timeout_seconds=arguments.review_timeout,
+        workspace=workspace,
+    )
+
+
 def server(arguments: argparse.Namespace) -> int:
     """Prefect's own server and UI, with its state in the project: on this machine only, unless
     asked to listen elsewhere with Prefect's basic authentication configured."""
@@ -132,7 +140,7 @@ def server(arguments: argparse.Namespace) -> int:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
     if arguments.host == SETTINGS.server_host:  # elsewhere, the browser reaches the API at the address it used
-        environment.setdefault("PREFECT_UI_API_URL", f"http://{arguments.host}:{arguments.port}/api")
+        environment.setdefault("PREFECT_UI_API_URL", api_url(arguments.host, arguments.port))
     import subprocess
 
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", arguments.host]
@@ -179,7 +187,7 @@ def _as_this_project_says(line: str) -> str:
 def serve(arguments: argparse.Namespace) -> int:
     from pipeline.prefect_api import require_credentials
 
-    os.environ.setdefault("PREFECT_API_URL", f"http://{SETTINGS.server_host}:{arguments.port}/api")
+    os.environ.setdefault("PREFECT_API_URL", api_url(SETTINGS.server_host, arguments.port))
     os.environ.setdefault("PREFECT_HOME", str(SETTINGS.server_home))
     require_credentials(os.environ["PREFECT_API_URL"])
     prepare_prefect()

@@ -6,7 +6,8 @@ exceptions below carry lists of them so that a run reports every problem at once
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import dataclasses
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -27,6 +28,8 @@ class Problem:
     message: str
     hint: str = ""
     severity: Severity = Severity.ERROR
+    # What kind of problem it is, for code that must tell kinds apart (never shown; "" when none needs to).
+    code: str = dataclasses.field(default="", compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
@@ -35,10 +38,15 @@ class Problem:
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
     def to_json(self) -> dict[str, object]:
-        data = asdict(self)
-        data["file"] = str(self.file)
-        data["severity"] = self.severity.value
-        return data
+        return {
+            "file": str(self.file),
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+            "severity": self.severity.value,
+        }
 
 
 class PipelineError(Exception):

@@ -19,16 +19,13 @@ import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipeline import atomic
 from pipeline.commands import command, shown_path
 from pipeline.errors import PipelineError, Problem, Severity
+from pipeline.records import FileResult
 from pipeline.status import file_summary
-
-if TYPE_CHECKING:
-    from pipeline.stages import FileResult
+from pipeline.workspace import Workspace
 
 # The environment variables the mail server's settings are read from.
 MAIL_SETTINGS = {
@@ -40,7 +37,6 @@ MAIL_SETTINGS = {
     "security": "PIPELINE_SMTP_SECURITY",
 }
 SECURITY_CHOICES = ("starttls", "ssl", "none")
-LEDGER_FOLDER = ".feedback"
 
 
 @dataclass(frozen=True)
@@ -166,48 +162,43 @@ def send(letter: Letter, settings: MailSettings | None = None) -> None:
         connection.send_message(mail, from_addr=settings.sender, to_addrs=[letter.recipient])
 
 
-def to_send(outputs_root: Path, result: FileResult) -> tuple[Letter | None, str]:
+def to_send(workspace: Workspace, result: FileResult) -> tuple[Letter | None, str]:
     """The letter a checked file's department should be sent, or None and why none is."""
+    label = result.label
     if result.department is None:
-        return None, f"{result.file}: names no department of report.yaml, so there is no one to email"
+        return None, f"{label}: names no department of report.yaml, so there is no one to email"
     if result.contact is None:
-        return None, f"{result.file}: report.yaml gives no contact for {result.department}, so no email is sent"
+        return None, f"{label}: report.yaml gives no contact for {result.department}, so no email is sent"
     if MailSettings.from_environment() is None:
-        return None, f"{result.file}: no mail server ({MAIL_SETTINGS['host']} is not set), so no email is sent"
+        return None, f"{label}: no mail server ({MAIL_SETTINGS['host']} is not set), so no email is sent"
     check = command("validate", shown_path(result.path))
-    mail = letter(result.contact, result.department, result.file, result.problems, result.exists, check)
-    if already_sent(outputs_root, result.file.partition("/")[0], mail):
-        return None, f"{result.file}: {result.contact} already has this result for this file, so it is not sent again"
+    mail = letter(result.contact, result.department, label, result.problems, result.exists, check)
+    if already_sent(workspace, result.cycle, mail):
+        return None, f"{label}: {result.contact} already has this result for this file, so it is not sent again"
     return mail, ""
 
 
 # --- Sent once: the last letter sent for each file.
 
 
-def already_sent(outputs_root: Path, cycle: str, letter: Letter) -> bool:
-    return _ledger(outputs_root, cycle).get(_ledger_key(letter)) == letter.fingerprint
+def already_sent(workspace: Workspace, cycle: str, letter: Letter) -> bool:
+    return _ledger(workspace, cycle).get(_ledger_key(letter)) == letter.fingerprint
 
 
-def record_sent(outputs_root: Path, cycle: str, letter: Letter) -> None:
-    path = _ledger_path(outputs_root, cycle)
-    with atomic.exclusive(path.with_suffix(".lock")):
-        sent = _ledger(outputs_root, cycle)
+def record_sent(workspace: Workspace, cycle: str, letter: Letter) -> None:
+    path = workspace.feedback_ledger(cycle)
+    with workspace.feedback_lock(cycle):
+        sent = _ledger(workspace, cycle)
         sent[_ledger_key(letter)] = letter.fingerprint
         atomic.replace_files(path.parent, {path.name: (json.dumps(sent, indent=2, sort_keys=True) + "\n").encode()})
 
 
-def _ledger(outputs_root: Path, cycle: str) -> dict[str, str]:
+def _ledger(workspace: Workspace, cycle: str) -> dict[str, str]:
     try:
-        sent = json.loads(_ledger_path(outputs_root, cycle).read_text(encoding="utf-8"))
+        sent = json.loads(workspace.feedback_ledger(cycle).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return sent if isinstance(sent, dict) else {}
-
-
-def _ledger_path(outputs_root: Path, cycle: str) -> Path:
-    folder = outputs_root / LEDGER_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{cycle}.json"
 
 
 def _ledger_key(letter: Letter) -> str:

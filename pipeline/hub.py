@@ -13,14 +13,16 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from pipeline import atomic
-from pipeline.publish import HISTORY, HUB, MANIFEST, bundle_name, read_manifest
+from pipeline.manifest import MANIFEST, read_manifest
+from pipeline.publishing import HISTORY_STAMP, bundle_name
+from pipeline.records import Decision, DepartmentCounts, FileEntry, Manifest
 from pipeline.render import OutputFormat
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
 from pipeline.status import SUMMARY_FILE
+from pipeline.workspace import HISTORY, HUB, Workspace
 
 TITLE = "Published reports"
 
@@ -50,7 +52,7 @@ class HubCycle:
     action: int | None
     reporting_years: str
     published: datetime.date | None
-    departments: dict[str, int] | None
+    departments: DepartmentCounts | None
     review: str | None
     files: tuple[HubFile, ...]
     earlier: tuple[EarlierBuild, ...]
@@ -69,11 +71,11 @@ class HubCycle:
         return f"{quote(self.cycle)}/{SUMMARY_FILE}"
 
 
-def rebuild(outputs_root: Path) -> Path:
+def rebuild(workspace: Workspace) -> Path:
     """Write the hub afresh from what is published now, atomically."""
-    with atomic.exclusive(outputs_root / ".hub.lock"):
-        atomic.replace_files(outputs_root, {HUB: render(published_cycles(outputs_root)).encode()})
-    return outputs_root / HUB
+    with workspace.hub_lock():
+        atomic.replace_files(workspace.outputs, {HUB: render(published_cycles(workspace.outputs)).encode()})
+    return workspace.hub
 
 
 def published_cycles(outputs_root: Path) -> list[HubCycle]:
@@ -89,16 +91,16 @@ def published_cycles(outputs_root: Path) -> list[HubCycle]:
     return sorted(cycles, key=lambda cycle: (cycle.published or datetime.date.min, cycle.cycle), reverse=True)
 
 
-def complete(folder: Path, manifest: dict[str, Any]) -> bool:
+def complete(folder: Path, manifest: Manifest) -> bool:
     """A publication holding every format its cycle publishes (every format, for a manifest
     that does not say), each file on disk with the size its manifest gives."""
     try:
-        publishes = [OutputFormat.named(name) for name in manifest.get("formats") or list(OutputFormat)]
-        listed = {str(entry["file"]): int(entry["bytes"]) for entry in manifest.get("outputs", [])}
-    except (KeyError, TypeError, ValueError):
+        publishes = [OutputFormat.named(name) for name in manifest.formats or list(OutputFormat)]
+    except ValueError:
         return False
-    if manifest.get("preview"):
+    if manifest.preview:
         return False
+    listed = {entry.file: entry.size for entry in manifest.outputs}
     if any(output.file_name not in listed for output in publishes):
         return False
     return all(_has_size(folder / name, size) for name, size in listed.items())
@@ -115,34 +117,31 @@ def render(cycles: list[HubCycle]) -> str:
     return TEMPLATE_ENVIRONMENT.get_template("index.html.j2").render(title=TITLE, cycles=cycles)
 
 
-def _cycle(folder: Path, manifest: dict[str, Any]) -> HubCycle:
-    about = manifest.get("report") or {}
+def _cycle(folder: Path, manifest: Manifest) -> HubCycle:
+    about = manifest.report
     cycle = folder.name
-    published = about.get("published")
-    listed = [*manifest.get("outputs", []), *([manifest["bundle"]] if manifest.get("bundle") else [])]
-    files = tuple(_file(cycle, entry) for entry in listed)
+    files = tuple(_file(cycle, entry) for entry in manifest.files)
     return HubCycle(
         cycle=cycle,
-        title=about.get("title") or cycle,
-        action=about.get("action"),
-        reporting_years=_years(about["reporting_years"]) if "reporting_years" in about else "Not recorded",
-        published=datetime.date.fromisoformat(published) if published else None,
-        departments=manifest.get("departments"),
-        review=_review(manifest.get("review")),
+        title=about.title if about else cycle,
+        action=about.action if about else None,
+        reporting_years=_years(about.reporting_years) if about else "Not recorded",
+        published=about.published if about else None,
+        departments=manifest.departments,
+        review=_review(manifest.review),
         files=tuple(sorted(files, key=lambda file: (file.name == bundle_name(cycle), file.name))),
         earlier=tuple(_earlier(folder)),
         has_status=(folder / SUMMARY_FILE).is_file(),
     )
 
 
-def _file(cycle: str, entry: dict[str, Any]) -> HubFile:
-    name = str(entry["file"])
+def _file(cycle: str, entry: FileEntry) -> HubFile:
     return HubFile(
-        name=name,
-        href=f"{quote(cycle)}/{quote(name)}",
-        kind=_KINDS.get(Path(name).suffix, Path(name).suffix.lstrip(".").upper()),
-        size=_size(int(entry["bytes"])),
-        sha256=str(entry["sha256"])[:12],
+        name=entry.file,
+        href=f"{quote(cycle)}/{quote(entry.file)}",
+        kind=_KINDS.get(Path(entry.file).suffix, Path(entry.file).suffix.lstrip(".").upper()),
+        size=_size(entry.size),
+        sha256=entry.sha256[:12],
     )
 
 
@@ -163,27 +162,26 @@ def _earlier(folder: Path) -> Iterator[EarlierBuild]:
 
 def _stamp(name: str) -> datetime.datetime | None:
     try:
-        return datetime.datetime.strptime(name, "%Y%m%dT%H%M%S.%fZ")
+        return datetime.datetime.strptime(name, HISTORY_STAMP)
     except ValueError:
         return None
 
 
-def _years(years: list[int]) -> str:
+def _years(years: tuple[int, ...]) -> str:
     if not years:
         return "None: the action's first year (commitments only)"
     words = [str(year) for year in years]
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-def _review(record: dict[str, Any] | None) -> str | None:
-    if not record:
+def _review(decision: Decision | None) -> str | None:
+    if decision is None:
         return None
-    decided = record.get("decided_at", "")
     try:
-        when = long_date(datetime.datetime.fromisoformat(decided).date())
+        when = long_date(datetime.datetime.fromisoformat(decision.decided_at).date())
     except ValueError:
-        when = decided
-    return f"Approved by {record.get('reviewer', '')} on {when}"
+        when = decision.decided_at
+    return f"Approved by {decision.reviewer} on {when}"
 
 
 def _size(size: int) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.settings import SETTINGS, Settings
+from pipeline.settings import SETTINGS, Settings, api_url
 
 # A first run on a fresh clone creates the database (migrations): allow for it.
 _BOOT_TIMEOUT_SECONDS = 180
@@ -185,7 +185,7 @@ def _find_or_start(settings: Settings) -> PrefectApi:
 
 def _start_temporary(settings: Settings) -> PrefectApi:
     port = _free_port(settings.server_host)
-    url = f"http://{settings.server_host}:{port}/api"
+    url = api_url(settings.server_host, port)
     home = Path(os.environ.get("PREFECT_HOME", settings.prefect_home))
     home.mkdir(parents=True, exist_ok=True)
     log = home / "temporary-server.log"

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from pipeline.errors import ReviewRequiredError
 from pipeline.render import OutputFormat
+from pipeline.request import BuildRequest
 from pipeline.schema import ReportConfig
+from pipeline.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,25 @@ class Purpose:
     preview: str | None  # why this build is a preview; None when it publishes
     reviewed: bool  # staged for a reviewer before it publishes
     review_required: bool  # the cycle's publication is replaced only by an approved build
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """A build under way: what was asked, what it is for, and the run that does it."""
+
+    request: BuildRequest
+    purpose: Purpose
+    run_id: str | None
+
+    @property
+    def cycle(self) -> str:
+        return self.request.cycle
+
+    @property
+    def destination(self) -> Workspace:
+        """Where it is written: the publications, or the previews beside them."""
+        workspace = self.request.workspace
+        return workspace if self.purpose.preview is None else workspace.previews()
 
 
 def decide(

@@ -7,52 +7,18 @@ values here; `flows.py` asks the question with Prefect's pause and typed run inp
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pipeline.document import Block, BulletList, Department, Notice, Paragraph, Report, plain_text
+from pipeline.records import CycleStatus, TextFingerprint
+from pipeline.status import counted_errors
 
 # A problem list longer than this is summarised; status.md has them all.
 PROBLEMS_SHOWN = 20
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A reviewer's answer, or the lack of one."""
-
-    approved: bool
-    reviewer: str
-    comment: str
-    decided_at: str  # ISO 8601, UTC
-
-    @classmethod
-    def made_now(cls, approved: bool, reviewer: str, comment: str) -> Decision:
-        return cls(approved, reviewer.strip(), comment.strip(), _now())
-
-    @classmethod
-    def unanswered(cls, timeout_seconds: int) -> Decision:
-        waited = datetime.timedelta(seconds=timeout_seconds)
-        return cls(False, "", f"no reviewer answered within {_duration(waited)}", _now())
-
-    def record(self) -> dict[str, Any]:
-        """As kept in manifest.json and validation.json."""
-        return {
-            "approved": self.approved,
-            "reviewer": self.reviewer,
-            "comment": self.comment,
-            "decided_at": self.decided_at,
-        }
-
-    def reason(self) -> str:
-        """Why nothing was published, in one line."""
-        if not self.reviewer:
-            return f"Not published: {self.comment}."
-        said = f": {self.comment}" if self.comment else " (no comment given)"
-        return f"Not published: {self.reviewer} did not approve it{said}."
 
 
 @dataclass(frozen=True)
@@ -73,32 +39,31 @@ class Draft:
     folder: Path
     publication: Path  # what an approval replaces
     files: dict[str, int]  # name → bytes
-    cycle_status: dict[str, Any]
+    status: CycleStatus
     pages: int | None
     previously_published: bool  # False: this cycle's first build
     changes: tuple[TextChange, ...]
 
 
-def text_fingerprints(report: Report) -> dict[str, dict[str, Any]]:
+def text_fingerprints(report: Report) -> dict[str, TextFingerprint]:
     """Each department's words, counted and hashed, so a later build can tell whose text changed."""
     fingerprints = {}
     for department in report.departments:
         text = _department_text(department)
-        fingerprints[department.name] = {
-            "words": len(text.split()),
-            "sha256": hashlib.sha256(text.encode()).hexdigest(),
-        }
+        fingerprints[department.name] = TextFingerprint(len(text.split()), hashlib.sha256(text.encode()).hexdigest())
     return fingerprints
 
 
-def text_changes(previous: dict[str, dict[str, Any]] | None, current: dict[str, dict[str, Any]]) -> list[TextChange]:
+def text_changes(
+    previous: Mapping[str, TextFingerprint] | None, current: Mapping[str, TextFingerprint]
+) -> list[TextChange]:
     """Departments whose text is new or differs from the previous build's, in report order."""
     previous = previous or {}
     changes = []
     for name, now in current.items():
         before = previous.get(name)
-        if before is None or before.get("sha256") != now["sha256"]:
-            changes.append(TextChange(name, before["words"] if before else None, now["words"]))
+        if before is None or before.sha256 != now.sha256:
+            changes.append(TextChange(name, before.words if before else None, now.words))
     return changes
 
 
@@ -112,9 +77,8 @@ def markdown(draft: Draft, *, form: bool = False, outcome: str | None = None) ->
     """The review artifact: enough to decide without opening anything, and where the files are;
     with `form`, the shorter text shown above the reviewer's form; with `outcome` (how the review
     ended), its last version, which no longer asks for a decision."""
-    status = draft.cycle_status
-    missing = [row["department"] for row in status["departments"] if not row["submitted"]]
-    invalid = [row["department"] for row in status["departments"] if row["submitted"] and not row["valid"]]
+    status = draft.status
+    missing, invalid = status.missing, status.invalid
     waiting = (
         f"Cycle **{draft.cycle}** is built and waiting for your review. Nothing is published until you approve it."
     )
@@ -127,23 +91,22 @@ def markdown(draft: Draft, *, form: bool = False, outcome: str | None = None) ->
         *([f"Files: {_file_list(draft)}, staged in {draft.folder}", "", _choices(draft), ""] if form else []),
         "## Departments",
         "",
-        f"- {status['departments_expected']} expected, {status['departments_submitted']} answered, "
-        f"{status['departments_valid']} valid, {len(missing)} missing",
+        f"- {status.expected} expected, {status.submitted} answered, {status.valid} valid, {len(missing)} missing",
     ]
     if missing:
         lines.append(f"- Missing: {_text(', '.join(missing))}")
     if invalid:
         lines.append(f"- Answered, but the file has errors (shown as not received): {_text(', '.join(invalid))}")
     lines += ["", "## Problems", ""]
-    problems = [problem for row in status["departments"] for problem in row["problems"]] + status["other_problems"]
+    problems = status.problems
     if not problems:
         lines.append("None.")
     else:
-        lines.append(f"{status['errors']} error(s), {status['warnings']} warning(s).")
+        lines.append(f"{counted_errors(status.errors, status.warnings)}.")
         lines.append("")
         for problem in problems[:PROBLEMS_SHOWN]:
-            where = f"{problem['file']} line {problem['line']}"
-            lines.append(f"- **{problem['severity']}** {_text(where)}: {_text(problem['message'])}")
+            where = f"{problem.file} line {problem.line}"
+            lines.append(f"- **{problem.severity.value}** {_text(where)}: {_text(problem.message)}")
         if len(problems) > PROBLEMS_SHOWN:
             lines.append(f"- … and {len(problems) - PROBLEMS_SHOWN} more: see status.md")
     lines += ["", "## What changed since the last published build", ""]
@@ -220,16 +183,3 @@ def _text(text: str) -> str:
     """Submission-supplied text shown in Markdown: no markup of its own, on one line."""
     escaped = "".join(f"\\{character}" if character in "\\`*_[]<>|#" else character for character in text)
     return " ".join(escaped.split())
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
-
-
-def _duration(length: datetime.timedelta) -> str:
-    if length.days and not length.seconds:
-        return f"{length.days} day{'s' if length.days != 1 else ''}"
-    seconds = int(length.total_seconds())
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600} hour{'s' if seconds != 3600 else ''}"
-    return f"{seconds} seconds"

@@ -20,6 +20,8 @@ from pipeline.sections import SectionKind, SectionSpec
 # from silently becoming text, and unknown keys are errors rather than ignored.
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 
+# A cycle's folder name: what report.yaml's previous_cycle: may name, and what is read as a cycle.
+CYCLE_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"
 REPORT_CONFIG_FILE = "report.yaml"
 
 
@@ -91,7 +93,7 @@ class ReportConfig(BaseModel):
     )
     previous_cycle: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+        pattern=f"^{CYCLE_NAME_PATTERN}$",
         description=(
             "The cycle this report updates, e.g. 2015-action-04: the sections it published are carried"
             " forward, and departments answer only the sections that are new."

@@ -47,6 +47,10 @@ _EXPECTED = {
 }
 
 
+# The code of a "required key is missing" problem.
+MISSING_KEY = "missing-key"
+
+
 def check_model(
     schema: type[BaseModel], source: SourceFile, skip_missing: Collection[str] = frozenset()
 ) -> tuple[Any, list[Problem]]:
@@ -84,7 +88,10 @@ def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: 
         field = schema.model_fields.get(str(loc[0])) if len(loc) == 1 else None
         what = (field.description if field else None) or _MISSING_INSIDE.get(str(loc[-1]), "")
         return source.problem(
-            loc, "required key is missing", f'add "{loc[-1]}:" — {_lower_first(what or "").rstrip(".")}'
+            loc,
+            "required key is missing",
+            f'add "{loc[-1]}:" — {_lower_first(what or "").rstrip(".")}',
+            code=MISSING_KEY,
         )
     if kind == "extra_forbidden":
         known = _known_keys(schema, branch, loc)

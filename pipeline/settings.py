@@ -64,7 +64,12 @@ class Settings:
 
     @property
     def server_api_url(self) -> str:
-        return f"http://{self.server_host}:{self.server_port}/api"
+        return api_url(self.server_host, self.server_port)
+
+
+def api_url(host: str, port: int) -> str:
+    """The address of the REST API of a Prefect server listening on `host` and `port`."""
+    return f"http://{host}:{port}/api"
 
 
 SETTINGS = Settings()

@@ -1,9 +1,8 @@
 """The pipeline's stages and their order: source → validate → model → render → publish.
 
-Each stage is a plain function of plain values, and logs one line of what it did.
-`build` is the whole pipeline for one cycle and `check_file` its first half for a dropped
-file; each hands every stage to a runner (`pipeline.runners`), so the order of the calls
-below is the pipeline's order, whoever runs it.
+Each stage is a plain function of typed values, and logs one line of what it did. `build`
+is the whole pipeline for one cycle; it hands every stage to a runner (`pipeline.runners`),
+so the order of the calls below is the pipeline's order, whoever runs it.
 """
 
 from __future__ import annotations
@@ -11,79 +10,63 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
-from pipeline import hub, model, progress, publish, render, review, source, status, validate
+from pipeline import hub, manifest, model, progress, publishing, render, review, source, status, validate
 from pipeline.checked import CycleCheck
 from pipeline.document import Report
 from pipeline.errors import InvalidInputError, NotApprovedError, Problem, ReviewRequiredError
-from pipeline.publish import Published
-from pipeline.purpose import Purpose, decide, publishes_all, review_refusal
+from pipeline.publishing import Published
+from pipeline.purpose import BuildPlan, decide, publishes_all, review_refusal
+from pipeline.records import CycleStatus, Decision, Manifest
 from pipeline.render import OutputFormat
-from pipeline.runners import DirectRunner, Done, Pending, Runner, pending_in, resolved
+from pipeline.request import BuildRequest
+from pipeline.runners import DirectRunner, Gathered, Pending, Runner
 from pipeline.settings import SETTINGS
 from pipeline.source import CycleSources
 from pipeline.validate import CheckCache
-
-__all__ = ["DirectRunner", "Done", "Pending", "Runner", "pending_in", "resolved"]
+from pipeline.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class BuildRequest:
-    """One cycle's build, as the CLI and the flow ask for it."""
-
-    cycle: str = SETTINGS.default_cycle
-    # None: every format the cycle publishes (its report.yaml's formats); fewer make a preview.
-    formats: Sequence[OutputFormat] | None = None
-    strict: bool = False
-    submissions_root: Path = SETTINGS.submissions
-    outputs_root: Path = SETTINGS.outputs
-    keep_history: int = SETTINGS.keep_history
-    # A preview is written beside the publication, never over it.
-    preview: bool = False
-    # True: reviewed before it publishes; None: as the cycle's report.yaml says; False: not reviewed.
-    review: bool | None = None
+# Rendered outputs, by format.
+Outputs = Mapping[OutputFormat, bytes]
 
 
 # --- The stages, in order.
 
 
-def read_submissions(submissions_root: Path, cycle: str) -> CycleSources:
+def read_submissions(workspace: Workspace, cycle: str) -> CycleSources:
     """source: the cycle's report.yaml and submissions, and the earlier cycles it carries forward."""
     started = time.perf_counter()
-    sources = source.read_cycle(submissions_root, cycle)
+    sources = source.read_cycle(workspace.submissions, cycle)
     logger.info("source: read report.yaml and %d submission(s) in %.2f s", len(sources.submissions), _since(started))
     return sources
 
 
-def check_submissions(sources: CycleSources, cache: CheckCache | None = None) -> CycleCheck:
+def check_submissions(sources: CycleSources, cache: CheckCache | None) -> CycleCheck:
     """validate: every file against the config, each problem logged as a warning."""
     started = time.perf_counter()
-    checked, problems = validate.check_cycle(sources, cache)
-    for problem in problems:
+    check = validate.check_cycle(sources, cache)
+    for problem in check.problems:
         logger.warning("%s", problem)
     logger.info(
         "validate: %d file(s) (%d unchanged, not checked again), %d valid, %d problem(s) in %.2f s",
         len(sources.submissions),
-        checked.reused_checks if checked else 0,
-        len(checked.submissions) if checked else 0,
-        len(problems),
+        check.checked.reused_checks if check.checked else 0,
+        len(check.checked.submissions) if check.checked else 0,
+        len(check.problems),
         _since(started),
     )
-    return checked, problems
+    return check
 
 
 def build_model(check: CycleCheck) -> Report:
     """model: the one document every renderer reads."""
     started = time.perf_counter()
-    checked, _ = check
-    assert checked is not None, "build() models only a publishable cycle"
-    report = model.build_report(checked)
+    assert check.checked is not None, "build() models only a publishable cycle"
+    report = model.build_report(check.checked)
     logger.info(
         "model: %d department(s), %d section(s) in %.2f s",
         len(report.departments),
@@ -103,50 +86,45 @@ def render_output(report: Report, output_format: OutputFormat) -> bytes:
     return output
 
 
+def describe_build(plan: BuildPlan, sources: CycleSources, report: Report, cycle_status: CycleStatus) -> Manifest:
+    """The manifest of what the build is made from: its inputs, the report, each department's text."""
+    described = manifest.build_manifest(
+        sources.cycle, {}, sources.all_files(), plan.request.workspace.submissions, plan.run_id
+    )
+    text = review.text_fingerprints(report)
+    return dataclasses.replace(
+        manifest.describe_report(described, report, cycle_status, plan.purpose.publishes, text),
+        preview=plan.purpose.preview,
+    )
+
+
 def publish_outputs(
-    request: BuildRequest,
-    sources: CycleSources,
-    report: Report,
-    outputs: Mapping[OutputFormat, bytes],
-    cycle_status: dict[str, Any],
-    purpose: Purpose,
-    run_id: str | None,
-    decision: review.Decision | None = None,
+    plan: BuildPlan, described: Manifest, outputs: Outputs, cycle_status: CycleStatus, decision: Decision | None
 ) -> Published:
     """publish: the rendered files, their zip, their manifest (with the reviewer's approval, if
     reviewed) and the run's status, swapped into place at once; then the publication hub.
     A preview goes beside the publication instead, and leaves it and the hub as they are."""
     started = time.perf_counter()
-    approved = decision is not None and decision.approved
-    if purpose.preview is None and purpose.review_required and not approved:
+    purpose = plan.purpose
+    if purpose.preview is None and purpose.review_required and not (decision and decision.approved):
         raise ReviewRequiredError(review_refusal(purpose.cycle))  # whatever the caller asked
     files = _named(outputs)
-    record = decision.record() if decision else None
-    if record:
-        cycle_status = {**cycle_status, "review": record}
+    if decision is not None:
+        cycle_status = cycle_status.reviewed(decision)
     status_files = status.status_files(cycle_status)
-    manifest = publish.build_manifest(
-        sources.cycle,
-        files,
-        sources.all_files(),
-        request.submissions_root,
-        run_id,
-        about=publish.report_facts(report, cycle_status, purpose.publishes),
-        review=record,
-        preview=purpose.preview,
-    )
+    record = dataclasses.replace(manifest.with_outputs(described, files), review=decision)
+    keep = plan.request.keep_history if purpose.preview is None else 0
+    published = publishing.publish(plan.destination, plan.cycle, files, record, status_files, keep)
     if purpose.preview is None:
-        published = publish.publish(
-            request.outputs_root, sources.cycle, files, manifest, status_files, request.keep_history
-        )
         if decision is not None:
-            publish.withdraw_review(request.outputs_root, sources.cycle, run_id)
-        hub.rebuild(request.outputs_root)
-    else:
-        root = publish.preview_root(request.outputs_root)
-        published = publish.publish(root, sources.cycle, files, manifest, status_files, keep_history=0)
+            publishing.withdraw_staged(plan.request.workspace, plan.cycle, plan.run_id)
+        hub.rebuild(plan.request.workspace)
     published = dataclasses.replace(
-        published, preview=purpose.preview, not_received=tuple(status.not_received(cycle_status))
+        published,
+        publication=plan.request.workspace.publication(plan.cycle),
+        hub=plan.request.workspace.hub,
+        preview=purpose.preview,
+        not_received=tuple(status.not_received(cycle_status)),
     )
     for department, why in published.not_received:
         logger.warning('publish: %s is shown as "No response received.": %s', department, why)
@@ -160,15 +138,16 @@ def publish_outputs(
     return published
 
 
-def _named(outputs: Mapping[OutputFormat, bytes]) -> dict[str, bytes]:
+def _named(outputs: Outputs) -> dict[str, bytes]:
     return {OutputFormat.named(name).file_name: data for name, data in outputs.items()}
 
 
-STAGES: tuple[Callable[..., Any], ...] = (
+STAGES: tuple[Callable[..., object], ...] = (
     read_submissions,
     check_submissions,
     build_model,
     render_output,
+    describe_build,
     publish_outputs,
 )
 
@@ -176,70 +155,61 @@ STAGES: tuple[Callable[..., Any], ...] = (
 # --- Beside the stages: the coordinator's status, written by every run, published or not.
 
 
-def summarise_status(sources: CycleSources, check: CycleCheck) -> dict[str, Any]:
+def summarise_status(sources: CycleSources, check: CycleCheck) -> CycleStatus:
     """Who has submitted, whose file is valid, every problem (status.md, validation.json)."""
-    checked, problems = check
-    cycle_status = status.build_status(sources, checked, problems)
+    cycle_status = status.build_status(sources, check.checked, check.problems)
     logger.info("status: %s", status.summary_line(cycle_status))
     return cycle_status
 
 
-def publish_status(outputs_root: Path, cycle: str, cycle_status: dict[str, Any]) -> Path:
+def publish_status(workspace: Workspace, cycle_status: CycleStatus) -> Path:
     """After a run that publishes nothing, the status files alone, beside the last good build."""
     files = status.status_files(cycle_status)
-    folder = publish.publish_status(outputs_root, cycle, files)
+    folder = publishing.replace_status_files(workspace, cycle_status.cycle, files)
     logger.info("status: wrote %s to %s", ", ".join(sorted(files)), folder)
     return folder
 
 
-STATUS_STAGES: tuple[Callable[..., Any], ...] = (summarise_status, publish_status)
+STATUS_STAGES: tuple[Callable[..., object], ...] = (summarise_status, publish_status)
 
 
 # --- Between render and publish, when a build is reviewed first.
 
 
-def stage_for_review(
-    outputs_root: Path,
-    report: Report,
-    outputs: Mapping[OutputFormat, bytes],
-    cycle_status: dict[str, Any],
-    run_id: str | None,
-) -> review.Draft:
+def stage_for_review(plan: BuildPlan, described: Manifest, outputs: Outputs, cycle_status: CycleStatus) -> review.Draft:
     """review: the rendered files staged for the reviewer, and what has changed since the last published build."""
     files = _named(outputs)
-    folder = publish.stage_for_review(outputs_root, report.cycle, run_id, files)
-    previous = publish.published_manifest(outputs_root, report.cycle)
+    workspace = plan.request.workspace
+    folder = publishing.stage_files(workspace, plan.cycle, plan.run_id, files)
+    previous = manifest.read_manifest(workspace.publication(plan.cycle))
     pdf = files.get(OutputFormat.named(OutputFormat.PDF).file_name)
-    fingerprints = review.text_fingerprints(report)
     draft = review.Draft(
-        cycle=report.cycle,
-        title=report.title,
+        cycle=plan.cycle,
+        title=described.report.title if described.report else plan.cycle,
         folder=folder,
-        publication=outputs_root / report.cycle,
+        publication=workspace.publication(plan.cycle),
         files={name: len(data) for name, data in files.items()},
-        cycle_status=cycle_status,
+        status=cycle_status,
         pages=review.page_count(pdf) if pdf else None,
         previously_published=previous is not None,
-        changes=tuple(review.text_changes(previous.get("text") if previous else None, fingerprints)),
+        changes=tuple(review.text_changes(previous.text if previous else None, described.text or {})),
     )
     logger.info("review: staged %d file(s) in %s; %d department(s) changed", len(files), folder, len(draft.changes))
     return draft
 
 
-def withhold(
-    outputs_root: Path, cycle: str, cycle_status: dict[str, Any], decision: review.Decision, run_id: str | None
-) -> Path:
+def withhold(plan: BuildPlan, cycle_status: CycleStatus, decision: Decision) -> Path:
     """A build its reviewer did not approve: nothing published, the staged copy removed, the reason in status.md."""
-    publish.withdraw_review(outputs_root, cycle, run_id)
-    folder = publish_status(outputs_root, cycle, {**cycle_status, "review": decision.record()})
+    publishing.withdraw_staged(plan.request.workspace, plan.cycle, plan.run_id)
+    folder = publish_status(plan.request.workspace, cycle_status.reviewed(decision))
     logger.warning("review: %s", decision.reason())
     return folder
 
 
-REVIEW_STAGES: tuple[Callable[..., Any], ...] = (stage_for_review, withhold)
+REVIEW_STAGES: tuple[Callable[..., object], ...] = (stage_for_review, withhold)
 
-# Asks a reviewer about a staged build and waits for the answer (flows.py asks through Prefect's UI).
-Reviewer = Callable[[review.Draft], review.Decision]
+# Asks a reviewer about a staged build and waits for the answer (the Prefect adapter asks through its UI).
+Reviewer = Callable[[review.Draft], Decision]
 
 
 # --- Running them.
@@ -255,16 +225,16 @@ def build(request: BuildRequest, runner: Runner | None = None, reviewer: Reviewe
     publication (`pipeline.purpose`). A reviewed build is staged and published only if the
     reviewer approves it; otherwise NotApprovedError says why."""
     runner = runner or DirectRunner()
-    source.cycle_folder(request.submissions_root, request.cycle)  # a clear error before any stage
-    sources, check, cycle_status = _read_and_check(runner, request.submissions_root, request.cycle)
+    workspace = request.workspace
+    source.cycle_folder(workspace.submissions, request.cycle)  # a clear error before any stage
+    sources, check, cycle_status = read_and_check(runner, workspace, request.cycle)
     checked, problems = check.result()
     try:
         checked = validate.require_publishable(checked, problems, strict=request.strict)
     except InvalidInputError:
         config = checked.config if checked is not None else None
         previewing = request.preview or (request.formats is not None and not publishes_all(config, request.formats))
-        root = publish.preview_root(request.outputs_root) if previewing else request.outputs_root
-        runner.submit(publish_status, root, request.cycle, cycle_status).result()
+        runner.submit(publish_status, workspace.previews() if previewing else workspace, cycle_status).result()
         raise
     purpose = decide(checked.config, request.cycle, request.formats, preview=request.preview, review=request.review)
     if purpose.reviewed and reviewer is None:
@@ -273,21 +243,22 @@ def build(request: BuildRequest, runner: Runner | None = None, reviewer: Reviewe
             " nothing was published. Build it through the coordinators' Prefect server, whose UI asks the"
             " reviewer (build --review with make server running), or as a preview (build --preview)"
         )
+    plan = BuildPlan(request, purpose, runner.run_id)
     report = runner.submit(build_model, check)
-    outputs = {output: runner.submit(render_output, report, output) for output in purpose.formats}
+    rendered = {output: runner.submit(render_output, report, output) for output in purpose.formats}
+    outputs = Gathered(rendered)
+    described = runner.submit(describe_build, plan, sources, report, cycle_status)
     if len(checked.submissions) >= SETTINGS.progress_from_departments:
-        _show_progress(request.cycle, report, outputs)
+        _show_progress(request.cycle, report, rendered)
     decision = None
     if purpose.reviewed:
         assert reviewer is not None
-        draft = runner.submit(stage_for_review, request.outputs_root, report, outputs, cycle_status, runner.run_id)
+        draft = runner.submit(stage_for_review, plan, described, outputs, cycle_status)
         decision = reviewer(draft.result())
         if not decision.approved:
-            runner.submit(withhold, request.outputs_root, request.cycle, cycle_status, decision, runner.run_id).result()
+            runner.submit(withhold, plan, cycle_status, decision).result()
             raise NotApprovedError(decision.reason())
-    return runner.submit(
-        publish_outputs, request, sources, report, outputs, cycle_status, purpose, runner.run_id, decision
-    ).result()
+    return runner.submit(publish_outputs, plan, described, outputs, cycle_status, decision).result()
 
 
 def _show_progress(cycle: str, report: Pending[Report], outputs: Mapping[OutputFormat, Pending[bytes]]) -> None:
@@ -300,57 +271,20 @@ def _show_progress(cycle: str, report: Pending[Report], outputs: Mapping[OutputF
         steps.finished(f"{output} rendered")
 
 
-@dataclass(frozen=True)
-class FileResult:
-    """A dropped or changed file's check: its own problems, and whose file it is."""
-
-    file: str  # <cycle>/<file name>
-    path: Path
-    exists: bool
-    problems: list[Problem]
-    department: str | None  # None when the file names no expected department
-    contact: str | None  # the department's contact address in report.yaml, if it gives one
-
-
-def check_file(
-    submissions_root: Path, outputs_root: Path, cycle: str, file: str, runner: Runner | None = None
-) -> FileResult:
-    """Check a dropped or changed file and the cycle around it, refresh the cycle's status
-    files, and return the file's own problems. Nothing is built."""
-    runner = runner or DirectRunner()
-    _, check, cycle_status = _read_and_check(runner, submissions_root, cycle)
-    runner.submit(publish_status, outputs_root, cycle, cycle_status).result()
-    path = (submissions_root / cycle / file).resolve()
-    checked, problems = check.result()
-    department = contact = None
-    if checked is not None:
-        for standing in checked.statuses:
-            if any(named.resolve() == path for named in standing.files):
-                department, contact = standing.name, checked.config.contacts.get(standing.name)
-    return FileResult(
-        file=f"{cycle}/{file}",
-        path=path,
-        exists=path.is_file(),
-        problems=[problem for problem in problems if problem.file.resolve() == path],
-        department=department,
-        contact=contact,
-    )
-
-
 def checked_report(submissions_root: Path, cycle: str) -> tuple[Report, list[Problem]]:
     """source → validate → model, leniently, with nothing published: for previews, tests and benchmarks."""
     runner = DirectRunner()
-    _, check, _ = _read_and_check(runner, submissions_root, cycle)
+    _, check, _ = read_and_check(runner, Workspace(submissions_root), cycle)
     checked, problems = check.result()
     validate.require_publishable(checked, problems, strict=False)
     return runner.submit(build_model, check).result(), problems
 
 
-def _read_and_check(
-    runner: Runner, submissions_root: Path, cycle: str
-) -> tuple[Pending[CycleSources], Pending[CycleCheck], Pending[dict[str, Any]]]:
+def read_and_check(
+    runner: Runner, workspace: Workspace, cycle: str
+) -> tuple[Pending[CycleSources], Pending[CycleCheck], Pending[CycleStatus]]:
     """The first stages, which every run has: source, validate, and the status they give."""
-    sources = runner.submit(read_submissions, submissions_root, cycle)
+    sources = runner.submit(read_submissions, workspace, cycle)
     check = runner.submit(check_submissions, sources, runner.cache)
     return sources, check, runner.submit(summarise_status, sources, check)
 

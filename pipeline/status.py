@@ -8,133 +8,125 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 from pipeline.checked import CheckedCycle
 from pipeline.errors import Problem, Severity
+from pipeline.records import CycleStatus, Decision, DepartmentRow, ProblemRow, count, relative_path
 from pipeline.source import CycleSources
 
 VALIDATION_FILE = "validation.json"
 SUMMARY_FILE = "status.md"
 
 
-def build_status(sources: CycleSources, checked: CheckedCycle | None, problems: list[Problem]) -> dict[str, Any]:
+def build_status(sources: CycleSources, checked: CheckedCycle | None, problems: list[Problem]) -> CycleStatus:
     """Every expected department with its files and problems; problems that belong to no
     expected department (the config, a file naming someone else) are listed apart."""
     root = sources.folder.parent
     departments = []
     listed: set[int] = set()
-    for status in checked.statuses if checked else []:
-        listed.update(id(problem) for problem in status.problems)
+    for standing in checked.statuses if checked else []:
+        listed.update(id(problem) for problem in standing.problems)
         departments.append(
-            {
-                "department": status.name,
-                "files": [_relative(path, root) for path in status.files],
-                "submitted": status.submitted,
-                "valid": status.valid,
-                "errors": _count(status.problems, Severity.ERROR),
-                "warnings": _count(status.problems, Severity.WARNING),
-                "problems": [_problem_json(problem, root) for problem in status.problems],
-            }
+            DepartmentRow(
+                standing.name,
+                tuple(relative_path(path, root) for path in standing.files),
+                standing.valid,
+                tuple(ProblemRow.of(problem, root) for problem in standing.problems),
+            )
         )
-    others = [problem for problem in problems if id(problem) not in listed]
-    return {
-        "cycle": sources.cycle,
-        "departments_expected": len(departments),
-        "departments_submitted": sum(row["submitted"] for row in departments),
-        "departments_valid": sum(row["valid"] for row in departments),
-        "errors": _count(problems, Severity.ERROR),
-        "warnings": _count(problems, Severity.WARNING),
-        "departments": departments,
-        "other_problems": [_problem_json(problem, root) for problem in others],
-    }
+    others = tuple(ProblemRow.of(problem, root) for problem in problems if id(problem) not in listed)
+    return CycleStatus(sources.cycle, tuple(departments), others)
 
 
-def status_files(status: dict[str, Any]) -> dict[str, bytes]:
+def status_files(status: CycleStatus) -> dict[str, bytes]:
     return {
-        VALIDATION_FILE: (json.dumps(status, indent=2, ensure_ascii=False) + "\n").encode(),
+        VALIDATION_FILE: (json.dumps(status.to_json(), indent=2, ensure_ascii=False) + "\n").encode(),
         SUMMARY_FILE: summary_markdown(status).encode(),
     }
 
 
-def summary_line(status: dict[str, Any]) -> str:
+def summary_line(status: CycleStatus) -> str:
     return (
-        f"{status['departments_submitted']} of {status['departments_expected']} departments submitted, "
-        f"{status['departments_valid']} valid; {status['errors']} error(s), {status['warnings']} warning(s)."
+        f"{status.submitted} of {status.expected} departments submitted, {status.valid} valid; "
+        f"{counted_errors(status.errors, status.warnings)}."
     )
 
 
-def not_received(status: dict[str, Any]) -> list[tuple[str, str]]:
+def counted_errors(errors: int, warnings: int) -> str:
+    """ "0 error(s), 2 warning(s)": as status.md and the review artifact have always said it."""
+    return f"{errors} error(s), {warnings} warning(s)"
+
+
+def not_received(status: CycleStatus) -> list[tuple[str, str]]:
     """The departments a lenient build shows as "No response received.", each with why."""
     shown = []
-    for row in status["departments"]:
-        if row["valid"]:
+    for row in status.departments:
+        if row.valid:
             continue
-        if not row["submitted"]:
-            shown.append((row["department"], "no file was submitted"))
+        if not row.submitted:
+            shown.append((row.department, "no file was submitted"))
             continue
-        errors = [problem for problem in row["problems"] if problem["severity"] == Severity.ERROR.value]
-        why = f"{', '.join(row['files'])} has {counted(row['errors'], 'error')}"
+        errors = [problem for problem in row.problems if problem.severity is Severity.ERROR]
+        why = f"{', '.join(row.files)} has {counted(row.errors, 'error')}"
         if errors:
             first = errors[0]
-            field = f"{first['field']}: " if first["field"] else ""
-            why += f"; the first, on line {first['line']}: {field}{first['message']}"
-        shown.append((row["department"], why))
+            field = f"{first.field}: " if first.field else ""
+            why += f"; the first, on line {first.line}: {field}{first.message}"
+        shown.append((row.department, why))
     return shown
 
 
-def review_line(record: dict[str, Any]) -> str:
+def review_line(decision: Decision) -> str:
     """What the reviewer decided, for status.md."""
-    comment = f": {_cell(record['comment']).rstrip('.')}" if record["comment"] else ""
-    if record["approved"]:
-        return f"**Review:** approved by {_cell(record['reviewer'])} at {record['decided_at']}{comment}."
-    if not record["reviewer"]:
-        return f"**Review:** not published at {record['decided_at']}{comment}. The published build is unchanged."
+    comment = f": {_cell(decision.comment).rstrip('.')}" if decision.comment else ""
+    if decision.approved:
+        return f"**Review:** approved by {_cell(decision.reviewer)} at {decision.decided_at}{comment}."
+    if not decision.reviewer:
+        return f"**Review:** not published at {decision.decided_at}{comment}. The published build is unchanged."
     return (
-        f"**Review:** not published: {_cell(record['reviewer'])} did not approve it at {record['decided_at']}"
+        f"**Review:** not published: {_cell(decision.reviewer)} did not approve it at {decision.decided_at}"
         f"{comment}. The published build is unchanged."
     )
 
 
-def table_rows(status: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per department, for the Prefect UI's table artifact."""
+def table_rows(status: CycleStatus) -> list[dict[str, str | int]]:
+    """One row per department, for the Prefect UI's table artifact and status.md."""
     return [
         {
-            "department": row["department"],
-            "submitted": "yes" if row["submitted"] else "no",
-            "valid": "yes" if row["valid"] else "no",
-            "errors": row["errors"],
-            "warnings": row["warnings"],
-            "file": ", ".join(row["files"]) or "—",
+            "department": row.department,
+            "submitted": "yes" if row.submitted else "no",
+            "valid": "yes" if row.valid else "no",
+            "errors": row.errors,
+            "warnings": row.warnings,
+            "file": ", ".join(row.files) or "—",
         }
-        for row in status["departments"]
+        for row in status.departments
     ]
 
 
-def summary_markdown(status: dict[str, Any]) -> str:
-    lines = [f"# Submission status: {status['cycle']}", "", summary_line(status), ""]
-    if "review" in status:
-        lines += [review_line(status["review"]), ""]
+def summary_markdown(status: CycleStatus) -> str:
+    lines = [f"# Submission status: {status.cycle}", "", summary_line(status), ""]
+    if status.review is not None:
+        lines += [review_line(status.review), ""]
     lines += ["| Department | Submitted | Valid | Errors | Warnings | File |", "| --- | --- | --- | --- | --- | --- |"]
     for row in table_rows(status):
         lines.append(
-            f"| {_cell(row['department'])} | {row['submitted']} | {row['valid']} | {row['errors']} "
-            f"| {row['warnings']} | {_cell(row['file'])} |"
+            f"| {_cell(str(row['department']))} | {row['submitted']} | {row['valid']} | {row['errors']} "
+            f"| {row['warnings']} | {_cell(str(row['file']))} |"
         )
-    problem_groups = [(row["department"], row["problems"]) for row in status["departments"] if row["problems"]]
-    if status["other_problems"]:
-        problem_groups.append(("Other files", status["other_problems"]))
+    problem_groups = [(row.department, row.problems) for row in status.departments if row.problems]
+    if status.other_problems:
+        problem_groups.append(("Other files", status.other_problems))
     if problem_groups:
         lines += ["", "## Problems"]
     for heading, problems in problem_groups:
         lines += ["", f"### {heading}", ""]
         for problem in problems:
-            field = f" `{problem['field']}`" if problem["field"] else ""
+            field = f" `{problem.field}`" if problem.field else ""
             lines.append(
-                f"- **{problem['severity']}** {problem['file']} line {problem['line']}, "
-                f"column {problem['column']}{field}: {_cell(problem['message'])}"
-                + (f". *How to fix:* {_cell(problem['hint'])}" if problem["hint"] else "")
+                f"- **{problem.severity.value}** {problem.file} line {problem.line}, "
+                f"column {problem.column}{field}: {_cell(problem.message)}"
+                + (f". *How to fix:* {_cell(problem.hint)}" if problem.hint else "")
             )
     return "\n".join(lines) + "\n"
 
@@ -143,7 +135,7 @@ def file_summary(problems: Sequence[Problem], exists: bool) -> str:
     """One file's result in a line: the artifact's description and the department's email say this."""
     if not exists:
         return "withdrawn: the file is no longer in the cycle"
-    errors, warnings = _count(problems, Severity.ERROR), _count(problems, Severity.WARNING)
+    errors, warnings = count(problems, Severity.ERROR), count(problems, Severity.WARNING)
     if not errors and not warnings:
         return "valid"
     return f"{'not valid' if errors else 'valid'}: {counted(errors, 'error')}, {counted(warnings, 'warning')}"
@@ -165,23 +157,6 @@ def file_markdown(name: str, problems: Sequence[Problem], exists: bool) -> str:
                 f"{problem.severity.value}: {_cell(problem.message)} | {_cell(problem.hint) or '—'} |"
             )
     return "\n".join(lines) + "\n"
-
-
-def _problem_json(problem: Problem, root: Path) -> dict[str, Any]:
-    data = problem.to_json()
-    data["file"] = _relative(problem.file, root)
-    return data
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _count(problems: Sequence[Problem], severity: Severity) -> int:
-    return sum(problem.severity is severity for problem in problems)
 
 
 def _cell(text: str) -> str:

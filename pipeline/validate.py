@@ -93,7 +93,7 @@ def check_cycle(sources: CycleSources, cache: CheckCache | None = None) -> Cycle
     the checked cycle is None if the config itself is unusable."""
     config, earlier, problems = check_cycle_config(sources)
     if config is None:
-        return None, problems
+        return CycleCheck(None, problems)
     file_checks: list[FileCheck] = []
     reused = 0
     for submission in sources.submissions:
@@ -108,7 +108,7 @@ def check_cycle(sources: CycleSources, cache: CheckCache | None = None) -> Cycle
             cache.put(key, file_checks[-1])
     checked = combine_checks(sources, config, problems, file_checks, earlier)
     checked.reused_checks = reused
-    return checked, checked.problems
+    return CycleCheck(checked, checked.problems)
 
 
 def check_cycle_config(sources: CycleSources) -> tuple[ReportConfig | None, EarlierResponses, list[Problem]]:
@@ -203,7 +203,7 @@ def check_submission(
     a file that restates one in different words is warned, with the changed words."""
     problems = list(submission_source.problems)
     if has_errors(problems):
-        return None, problems
+        return FileCheck(None, problems)
     data = submission_source.data
     if not isinstance(data, dict):
         what = (
@@ -214,7 +214,7 @@ def check_submission(
         keys = [f"{kind.key}:" for kind in sections.kinds()]
         then = ", ".join(keys[:-1]) + f" and {keys[-1]}" if len(keys) > 1 else keys[0]
         problems.append(submission_source.problem((), what, f'start with "department: <name>", then {then}'))
-        return None, problems
+        return FileCheck(None, problems)
     specs = config.sections()
     # A misspelt key is reported, and what it holds is checked as the key it was meant to be.
     written = submission_source
@@ -228,7 +228,7 @@ def check_submission(
     if slips:
         model = None
     # Keys missing first, as pydantic lists its own: then the misspelt ones, then the rest.
-    missing = sum(problem.message == "required key is missing" for problem in model_problems)
+    missing = sum(problem.code == schema_errors.MISSING_KEY for problem in model_problems)
     problems += model_problems[:missing]
     problems += section_rules.missing_yearly_keys(submission_source, data, specs)
     problems += [_slip_problem(written, slip) for slip in slips]
@@ -245,9 +245,9 @@ def check_submission(
     problems += section_rules.check_years(submission_source, data, specs)
     problems += section_rules.check_lengths(submission_source, parsed, specs)
     if model is None or department is None:
-        return None, problems
+        return FileCheck(None, problems)
     short_name = data.get("short_name")
-    return CheckedSubmission(submission_source, department, short_name, parsed), problems
+    return FileCheck(CheckedSubmission(submission_source, department, short_name, parsed), problems)
 
 
 def _slip_problem(source: SourceFile, slip: misspelt.Slip) -> Problem:

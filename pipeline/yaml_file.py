@@ -65,10 +65,17 @@ class SourceFile:
         return self.value_positions.get(path, Position(1, 1))
 
     def problem(
-        self, path: FieldPath, message: str, hint: str = "", *, key: bool = False, severity: Severity = Severity.ERROR
+        self,
+        path: FieldPath,
+        message: str,
+        hint: str = "",
+        *,
+        key: bool = False,
+        severity: Severity = Severity.ERROR,
+        code: str = "",
     ) -> Problem:
         position = self.position_of(path, key=key)
-        return Problem(self.path, position.line, position.column, dotted(path), message, hint, severity)
+        return Problem(self.path, position.line, position.column, dotted(path), message, hint, severity, code)
 
 
 def dotted(path: FieldPath) -> str:
@@ -77,7 +84,11 @@ def dotted(path: FieldPath) -> str:
 
 def load_yaml(path: Path) -> SourceFile:
     """Load one YAML file; problems are recorded on the result, never raised."""
-    raw = path.read_bytes()
+    return parse_yaml(path, path.read_bytes())
+
+
+def parse_yaml(path: Path, raw: bytes) -> SourceFile:
+    """YAML text as if read from `path` (which problems name), whether it is there or not."""
     source = SourceFile(path=path, sha256=hashlib.sha256(raw).hexdigest())
     text = decode_text(source, raw)
     if text is not None and not has_control_characters(source, text):

@@ -7,7 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.publish import build_manifest, publish
+from pipeline.manifest import build_manifest
+from pipeline.publishing import publish
+from pipeline.workspace import Workspace
 
 outputs, label = Path(sys.argv[1]), sys.argv[2]
 count = int(sys.argv[3]) if len(sys.argv) > 3 else None
@@ -16,5 +18,5 @@ while count is None or number < count:
     # Large enough that a kill often lands mid-write; random so every build differs.
     files = {name: os.urandom(1_000_000 + 1000 * number) for name in ("report.html", "report.pdf", "report.docx")}
     manifest = build_manifest("cycle", files, [], outputs, flow_run_id=f"{label}-{number}")
-    publish(outputs, "cycle", files, manifest, keep_history=2)
+    publish(Workspace(outputs=outputs), "cycle", files, manifest, keep_history=2)
     number += 1

@@ -19,10 +19,13 @@ from aiosmtpd.controller import Controller
 from prefect.settings import PREFECT_API_URL
 
 import flows
-from pipeline import feedback, stages
+from pipeline import feedback, prefect_tasks
 from pipeline.errors import PipelineError
+from pipeline.service import check_dropped_file
+from pipeline.settings import SETTINGS
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle_config
+from pipeline.workspace import Workspace
 from tests.helpers import CONFIG, submission, write_cycle
 
 CONTACT = "digital-team@health.example.gov.uk"
@@ -81,8 +84,9 @@ def _cycle(root: Path, health: dict[str, Any] | str, department: str = "Departme
 def test_a_checked_file_is_emailed_to_its_department(tmp_path: Path, inbox: _Inbox) -> None:
     folder = _cycle(tmp_path, submission(progess={2013: "Typo."}))
     line = (folder / "health.yaml").read_text().splitlines().index("progess:") + 1
-    result = stages.check_file(tmp_path / "submissions", tmp_path / "outputs", "test-cycle", "health.yaml")
-    letter, why_not = feedback.to_send(tmp_path / "outputs", result)
+    workspace = Workspace(tmp_path / "submissions", tmp_path / "outputs")
+    result = check_dropped_file(workspace, "test-cycle", "health.yaml")
+    letter, why_not = feedback.to_send(workspace, result)
     assert letter is not None, why_not
     feedback.send(letter)
     ((recipients, mail),) = inbox.received
@@ -164,7 +168,7 @@ def test_with_the_mail_server_down_the_check_is_still_recorded(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(flows, "send_feedback", flows.send_feedback.with_options(retry_delay_seconds=0))
+    monkeypatch.setattr(prefect_tasks, "send_feedback", prefect_tasks.send_feedback.with_options(retry_delay_seconds=0))
     inbox.refuse_with = "451 4.3.0 Mail server temporarily unavailable"
     _cycle(tmp_path, submission(progess={2013: "Typo."}))
     state = flows.validate_submission(
@@ -175,7 +179,7 @@ def test_with_the_mail_server_down_the_check_is_still_recorded(
         return_state=True,
     )
     assert state.is_completed()
-    assert inbox.attempts == 1 + len(flows.SETTINGS.feedback_retry_seconds)  # tried again, then given up
+    assert inbox.attempts == 1 + len(SETTINGS.feedback_retry_seconds)  # tried again, then given up
     assert "test-cycle/health.yaml" in (tmp_path / "outputs" / "test-cycle" / "status.md").read_text()
     assert "could not email digital-team@health.example.gov.uk" in caplog.text
     artifacts = httpx.post(
@@ -192,7 +196,7 @@ def test_with_the_mail_server_down_the_check_is_still_recorded(
 def test_with_no_mail_server_at_all_nothing_crashes(
     tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(flows, "send_feedback", flows.send_feedback.with_options(retry_delay_seconds=0))
+    monkeypatch.setattr(prefect_tasks, "send_feedback", prefect_tasks.send_feedback.with_options(retry_delay_seconds=0))
     monkeypatch.setenv("PIPELINE_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("PIPELINE_SMTP_PORT", str(_free_port()))  # nothing listens there
     monkeypatch.setenv("PIPELINE_SMTP_SENDER", SENDER)

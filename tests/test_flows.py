@@ -149,7 +149,8 @@ def test_the_run_keeps_its_task_graph_for_the_ui(tmp_path: Path) -> None:
         "check_submissions": ["read_submissions"],
         "summarise_status": ["check_submissions", "read_submissions"],
         "build_model": ["check_submissions"],
-        "publish_outputs": ["build_model", "read_submissions", "render_output", "render_output", "summarise_status"],
+        "describe_build": ["build_model", "read_submissions", "summarise_status"],
+        "publish_outputs": ["describe_build", "render_output", "render_output", "summarise_status"],
     }
 
 
@@ -239,7 +240,8 @@ def test_rendering_retries_transient_errors_only(tmp_path: Path, monkeypatch: py
 
 @pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.scale)])
 def test_all_reports_builds_every_cycle_and_names_the_failures(tmp_path: Path, workers: int) -> None:
-    from flows import all_reports, value_of
+    from flows import all_reports
+    from pipeline.prefect_tasks import returned_value
 
     root = tmp_path / "submissions"
     write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office")}, cycle="2015-action-01")
@@ -251,7 +253,7 @@ def test_all_reports_builds_every_cycle_and_names_the_failures(tmp_path: Path, w
     )
     assert state.is_failed()
     assert state.message == "1 of 3 cycle(s) not published: 2015-action-02"
-    outcomes = value_of(state)  # every cycle's outcome, in order, the failure with its file and line
+    outcomes = returned_value(state)  # every cycle's outcome, in order, the failure with its file and line
     assert list(outcomes) == ["2015-action-01", "2015-action-02", "2015-action-03"]
     assert outcomes["2015-action-01"] == outcomes["2015-action-03"] == "Completed"
     assert outcomes["2015-action-02"].startswith("Failed: ") and "report.yaml:" in outcomes["2015-action-02"]
@@ -298,7 +300,7 @@ def test_govspeak_is_written_when_asked_for(tmp_path: Path) -> None:
     )
     text = (published.folder / "report.govspeak.md").read_text()
     assert "## Department of Health\n\n### Departmental digital strategy commitments (December 2012)" in text
-    assert [output["file"] for output in published.manifest["outputs"]] == ["report.govspeak.md"]
+    assert [output.file for output in published.manifest.outputs] == ["report.govspeak.md"]
 
 
 def test_an_update_cycle_is_built_from_the_earlier_cycle_it_carries_forward(
@@ -311,7 +313,7 @@ def test_an_update_cycle_is_built_from_the_earlier_cycle_it_carries_forward(
     published = annual_report(
         cycle="2016-action-04", formats=["html"], submissions_root=real_submissions, outputs_root=outputs
     )
-    inputs = [entry["file"] for entry in published.manifest["submissions"]]
+    inputs = [entry.file for entry in published.manifest.submissions]
     assert len(inputs) == 4 + 18 and "2015-action-04/home-office.yaml" in inputs
     assert "Progress during 2015" in (published.folder / "report.html").read_text()
 

@@ -18,8 +18,11 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import Browser, Page
 
-from pipeline import hub, review, stages
+from pipeline import hub, stages
 from pipeline.hub import HubCycle, HubFile
+from pipeline.records import Decision
+from pipeline.request import BuildRequest
+from pipeline.workspace import Workspace
 from tests.checkers import NOTES, WCAG_TAGS, axe, describe_axe, nu_html_checker
 from tests.helpers import PROJECT, REAL_CYCLE
 
@@ -30,10 +33,10 @@ FIRST_YEAR = "2012-action-03"
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real 2015 cycle published twice (the second time reviewed), and the 2012 cycle once."""
     root = tmp_path_factory.mktemp("hub") / "outputs"
-    stages.build(stages.BuildRequest(REAL_CYCLE, outputs_root=root))
-    approve = lambda draft: review.Decision.made_now(True, "Ada Lovelace", "Read it all.")  # noqa: E731
-    stages.build(stages.BuildRequest(REAL_CYCLE, outputs_root=root, review=True), reviewer=approve)
-    stages.build(stages.BuildRequest(FIRST_YEAR, outputs_root=root))
+    stages.build(BuildRequest(REAL_CYCLE, workspace=Workspace(outputs=root)))
+    approve = lambda draft: Decision.made_now(True, "Ada Lovelace", "Read it all.")  # noqa: E731
+    stages.build(BuildRequest(REAL_CYCLE, workspace=Workspace(outputs=root), review=True), reviewer=approve)
+    stages.build(BuildRequest(FIRST_YEAR, workspace=Workspace(outputs=root)))
     return root
 
 
@@ -113,14 +116,16 @@ def test_concurrent_publishes_of_different_cycles_all_reach_the_hub(tmp_path: Pa
     # busy disk, say) while the others publish: the moment a hub written without its lock
     # would lose their entries.
     publisher = (
-        "import sys, time; from pathlib import Path; from pipeline import hub, publish\n"
+        "import sys, time; from pathlib import Path; from pipeline import hub, manifest, publishing\n"
+        "from pipeline.workspace import Workspace\n"
         "root, cycle, pause = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])\n"
         "read = hub.published_cycles\n"
         "hub.published_cycles = lambda root: (found := read(root), time.sleep(pause), found)[2]\n"
         "files = {'report.html': cycle.encode()}\n"
-        "about = {'formats': ['html']}  # a cycle publishing its page alone: complete\n"
-        "publish.publish(root, cycle, files, publish.build_manifest(cycle, files, [], root, about=about))\n"
-        "hub.rebuild(root)\n"
+        "built = manifest.build_manifest(cycle, files, [], root)\n"
+        "built = built.__class__(**{**vars(built), 'formats': ('html',)})  # publishing its page alone: complete\n"
+        "publishing.publish(Workspace(outputs=root), cycle, files, built)\n"
+        "hub.rebuild(Workspace(outputs=root))\n"
     )
     cycles = [f"20{year}-action-0{year % 9 + 1}" for year in range(12, 18)]
 
@@ -139,7 +144,7 @@ def test_concurrent_publishes_of_different_cycles_all_reach_the_hub(tmp_path: Pa
 
 
 def test_nothing_published_yet(tmp_path: Path) -> None:
-    assert "Nothing has been published yet." in hub.rebuild(tmp_path).read_text()
+    assert "Nothing has been published yet." in hub.rebuild(Workspace(outputs=tmp_path)).read_text()
 
 
 # --- Checked like the report: axe-core, the Nu Html Checker, reflow.

@@ -8,8 +8,10 @@ from pathlib import Path
 from bench.generate import generate
 from pipeline import progress
 from pipeline.render import OutputFormat
+from pipeline.request import BuildRequest
 from pipeline.settings import SETTINGS
-from pipeline.stages import BuildRequest, build
+from pipeline.stages import build
+from pipeline.workspace import Workspace
 from tests.helpers import REAL_CYCLE, SUBMISSIONS
 
 
@@ -47,7 +49,11 @@ def test_a_large_build_reports_each_stage_and_a_small_one_does_not(tmp_path: Pat
     assert SETTINGS.progress_from_departments <= 102
     seen: list[progress.Step] = []
     with progress.listening(seen.append):
-        build(BuildRequest(large, (OutputFormat.HTML, OutputFormat.DOCX), False, tmp_path / "submissions", tmp_path))
+        build(
+            BuildRequest(
+                large, (OutputFormat.HTML, OutputFormat.DOCX), workspace=Workspace(tmp_path / "submissions", tmp_path)
+            )
+        )
     assert [(step.label, step.done, step.total) for step in seen] == [
         ("model built", 1, 3),
         ("html rendered", 2, 3),
@@ -56,5 +62,5 @@ def test_a_large_build_reports_each_stage_and_a_small_one_does_not(tmp_path: Pat
     assert {step.scope for step in seen} == {large}
     seen.clear()
     with progress.listening(seen.append):
-        build(BuildRequest(REAL_CYCLE, (OutputFormat.HTML,), False, SUBMISSIONS, tmp_path))
+        build(BuildRequest(REAL_CYCLE, (OutputFormat.HTML,), workspace=Workspace(SUBMISSIONS, tmp_path)))
     assert seen == []

@@ -3,15 +3,20 @@ a preview never replaces it, and a cycle that requires review is replaced only b
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
-from pipeline import hub, publish, review, stages
+from pipeline import hub, publishing, review, stages
 from pipeline.errors import NotApprovedError, ReviewRequiredError
-from pipeline.purpose import decide
+from pipeline.manifest import build_manifest
+from pipeline.purpose import BuildPlan, decide
+from pipeline.records import Decision
 from pipeline.render import OutputFormat
+from pipeline.request import BuildRequest
+from pipeline.workspace import Workspace
 from tests.helpers import CONFIG, submission, write_cycle
 
 CYCLE = "test-cycle"
@@ -27,17 +32,16 @@ def _published(outputs: Path) -> dict[str, bytes]:
     return {**_tree(outputs / CYCLE), "index.html": (outputs / "index.html").read_bytes()}
 
 
-def _request(root: Path, **changes: object) -> stages.BuildRequest:
-    return stages.BuildRequest(
+def _request(root: Path, **changes: object) -> BuildRequest:
+    return BuildRequest(
         CYCLE,
-        submissions_root=root / "submissions",
-        outputs_root=root / "outputs",
+        workspace=Workspace(root / "submissions", root / "outputs"),
         **changes,  # type: ignore[arg-type]
     )
 
 
-def _approve(draft: review.Draft) -> review.Decision:
-    return review.Decision.made_now(True, "Ada Lovelace", "Read it all.")
+def _approve(draft: review.Draft) -> Decision:
+    return Decision.made_now(True, "Ada Lovelace", "Read it all.")
 
 
 @pytest.fixture
@@ -68,7 +72,7 @@ def test_a_build_of_fewer_formats_after_an_approved_one_leaves_the_publication_a
         "validation.json",
     ]
     assert _published(outputs) == before  # status.md included: the preview's status is its own
-    text = publish.describe(quick)
+    text = publishing.describe(quick)
     assert text.startswith(f"preview written to {quick.folder} (not published: html only, and test-cycle publishes")
     assert text.endswith(f"the publication in {outputs / CYCLE} is unchanged")
     assert json.loads((quick.folder / "manifest.json").read_text())["preview"] == quick.preview
@@ -101,7 +105,7 @@ def test_every_format_is_published_unless_report_yaml_lists_fewer(tmp_path: Path
     config = {key: value for key, value in CONFIG.items() if key != "formats"}
     write_cycle(tmp_path / "submissions", {"health.yaml": submission()}, config)
     published = stages.build(_request(tmp_path))
-    assert sorted(output["file"] for output in published.manifest["outputs"]) == sorted(
+    assert sorted(output.file for output in published.manifest.outputs) == sorted(
         output.file_name for output in OutputFormat
     )
 
@@ -124,13 +128,13 @@ def test_a_cycle_that_requires_review_is_replaced_only_by_an_approved_build(revi
         stages.build(_request(reviewed_cycle, review=False), reviewer=_approve)
     assert not outputs.exists()  # refused before anything was rendered or written
 
-    reject = lambda draft: review.Decision.made_now(False, "Grace Hopper", "Not yet.")  # noqa: E731
+    reject = lambda draft: Decision.made_now(False, "Grace Hopper", "Not yet.")  # noqa: E731
     with pytest.raises(NotApprovedError):
         stages.build(_request(reviewed_cycle), reviewer=reject)
     assert not (outputs / CYCLE / "manifest.json").exists()
 
     published = stages.build(_request(reviewed_cycle), reviewer=_approve)  # review: as report.yaml says
-    assert published.manifest["review"]["reviewer"] == "Ada Lovelace"
+    assert published.manifest.review is not None and published.manifest.review.reviewer == "Ada Lovelace"
     before = _published(outputs)
     preview = stages.build(_request(reviewed_cycle, preview=True))  # a preview needs no reviewer
     assert preview.folder == outputs / ".preview" / CYCLE and _published(outputs) == before
@@ -141,18 +145,19 @@ def test_the_publish_stage_itself_refuses_an_unapproved_build_of_a_cycle_that_re
 ) -> None:
     """Whoever calls it: the rule is kept where the files are written, not only where builds are asked for."""
     request = _request(reviewed_cycle)
-    sources = stages.read_submissions(request.submissions_root, CYCLE)
-    check = stages.check_submissions(sources)
-    assert check[0] is not None
-    purpose = decide(check[0].config, CYCLE, None, preview=False, review=True)
+    sources = stages.read_submissions(request.workspace, CYCLE)
+    check = stages.check_submissions(sources, None)
+    assert check.checked is not None
+    plan = BuildPlan(request, decide(check.checked.config, CYCLE, None, preview=False, review=True), None)
     report = stages.build_model(check)
-    outputs = {output: stages.render_output(report, output) for output in purpose.formats}
+    outputs = {output: stages.render_output(report, output) for output in plan.purpose.formats}
     status = stages.summarise_status(sources, check)
-    unapproved = review.Decision.made_now(False, "Grace Hopper", "No.")
+    described = stages.describe_build(plan, sources, report, status)
+    unapproved = Decision.made_now(False, "Grace Hopper", "No.")
     for decision in (None, unapproved):
         with pytest.raises(ReviewRequiredError):
-            stages.publish_outputs(request, sources, report, outputs, status, purpose, None, decision)
-    assert not (request.outputs_root / CYCLE).exists()
+            stages.publish_outputs(plan, described, outputs, status, decision)
+    assert not request.workspace.publication(CYCLE).exists()
 
 
 # --- The hub lists complete publications only.
@@ -160,9 +165,9 @@ def test_the_publish_stage_itself_refuses_an_unapproved_build_of_a_cycle_that_re
 
 def test_the_hub_lists_only_complete_publications(tmp_path: Path) -> None:
     def published(cycle: str, files: dict[str, bytes], formats: list[str] | None) -> Path:
-        about = {"formats": formats} if formats is not None else {}
-        manifest = publish.build_manifest(cycle, files, [], tmp_path, about=about)
-        return publish.publish(tmp_path, cycle, files, manifest).folder
+        manifest = build_manifest(cycle, files, [], tmp_path)
+        manifest = dataclasses.replace(manifest, formats=tuple(formats) if formats is not None else None)
+        return publishing.publish(Workspace(outputs=tmp_path), cycle, files, manifest).folder
 
     published("2015-action-01", {"report.html": b"<html>", "report.pdf": b"%PDF"}, ["html", "pdf"])
     published("2015-action-02", {"report.html": b"<html>"}, ["html", "pdf"])  # the PDF missing

@@ -8,7 +8,9 @@ import pytest
 
 from pipeline import atomic
 from pipeline.errors import PublishError
-from pipeline.publish import build_manifest, publish
+from pipeline.manifest import build_manifest
+from pipeline.publishing import publish
+from pipeline.workspace import Workspace
 from pipeline.yaml_file import load_yaml
 
 
@@ -18,7 +20,7 @@ def _leftovers(root: Path) -> list[str]:
 
 
 def _publish(root: Path, files: dict[str, bytes]) -> Path:
-    return publish(root, "cycle", files, build_manifest("cycle", files, [], root)).folder
+    return publish(Workspace(outputs=root), "cycle", files, build_manifest("cycle", files, [], root)).folder
 
 
 def test_manifest_names_every_output_and_input(tmp_path: Path) -> None:
@@ -26,10 +28,11 @@ def test_manifest_names_every_output_and_input(tmp_path: Path) -> None:
     (tmp_path / "in" / "dept.yaml").write_text("department: X\n")
     files = {"report.html": b"<html>", "report.pdf": b"%PDF"}
     manifest = build_manifest("cycle", files, [load_yaml(tmp_path / "in" / "dept.yaml")], tmp_path)
-    folder = publish(tmp_path / "out", "cycle", files, manifest).folder
+    folder = publish(Workspace(outputs=tmp_path / "out"), "cycle", files, manifest).folder
     written = json.loads((folder / "manifest.json").read_text())
     zipped = (folder / "cycle.zip").read_bytes()
     assert written == {
+        "schema_version": 2,
         "cycle": "cycle",
         "flow_run_id": None,
         "outputs": [
@@ -62,11 +65,13 @@ def test_a_new_build_replaces_the_whole_folder_and_keeps_the_old_one(tmp_path: P
 def test_history_is_bounded(tmp_path: Path) -> None:
     for number in range(5):
         files = {"report.html": f"build {number}".encode()}
-        publish(tmp_path, "cycle", files, build_manifest("cycle", files, [], tmp_path), keep_history=2)
+        publish(
+            Workspace(outputs=tmp_path), "cycle", files, build_manifest("cycle", files, [], tmp_path), keep_history=2
+        )
     history = sorted((tmp_path / "cycle" / "history").iterdir())
     assert [(path / "report.html").read_bytes() for path in history] == [b"build 2", b"build 3"]
     assert (tmp_path / "cycle" / "report.html").read_bytes() == b"build 4"
-    publish(tmp_path, "cycle", files, build_manifest("cycle", files, [], tmp_path), keep_history=0)
+    publish(Workspace(outputs=tmp_path), "cycle", files, build_manifest("cycle", files, [], tmp_path), keep_history=0)
     assert not (tmp_path / "cycle" / "history" / history[0].name).exists()
 
 

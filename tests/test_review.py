@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import hashlib
 import io
 import json
@@ -12,14 +14,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import publish, review, stages
+from pipeline import publishing, review, stages
 from pipeline.errors import NotApprovedError
+from pipeline.manifest import build_manifest
+from pipeline.records import CycleStatus, Decision, DepartmentRow, ReportFacts
+from pipeline.request import BuildRequest
+from pipeline.runners import DirectRunner
+from pipeline.workspace import REVIEW, Workspace
 from tests.helpers import CONFIG, submission, write_cycle
 
 
-def _request(root: Path, review: bool | None = True) -> stages.BuildRequest:
+def _request(root: Path, review: bool | None = True) -> BuildRequest:
     """A build of the test cycle, which publishes HTML and PDF; reviewed unless `review` says otherwise."""
-    return stages.BuildRequest("test-cycle", None, False, root / "submissions", root / "outputs", review=review)
+    return BuildRequest("test-cycle", review=review, workspace=Workspace(root / "submissions", root / "outputs"))
 
 
 def _write_cycle(root: Path, files: dict[str, object]) -> None:
@@ -45,11 +52,11 @@ def test_an_approved_build_is_published_with_its_reviewer(cycle: Path) -> None:
     before = _published(cycle)
     seen: list[review.Draft] = []
 
-    def approve(draft: review.Draft) -> review.Decision:
+    def approve(draft: review.Draft) -> Decision:
         seen.append(draft)
         assert sorted(path.name for path in draft.folder.iterdir()) == ["report.html", "report.pdf"]
         assert _published(cycle) == before  # nothing published while the reviewer looks
-        return review.Decision.made_now(True, " Ada Lovelace ", "Checked every department.")
+        return Decision.made_now(True, " Ada Lovelace ", "Checked every department.")
 
     published = stages.build(_request(cycle), reviewer=approve)
     (draft,) = seen
@@ -72,11 +79,11 @@ def test_an_approved_build_is_published_with_its_reviewer(cycle: Path) -> None:
 @pytest.mark.parametrize(
     ("decision", "reason"),
     [
-        (review.Decision.made_now(False, "Grace Hopper", "Health's plans are out of date."), "Grace Hopper did not"),
-        (review.Decision.unanswered(7 * 24 * 3600), "no reviewer answered within 7 days"),
+        (Decision.made_now(False, "Grace Hopper", "Health's plans are out of date."), "Grace Hopper did not"),
+        (Decision.unanswered(7 * 24 * 3600), "no reviewer answered within 7 days"),
     ],
 )
-def test_a_build_not_approved_publishes_nothing(cycle: Path, decision: review.Decision, reason: str) -> None:
+def test_a_build_not_approved_publishes_nothing(cycle: Path, decision: Decision, reason: str) -> None:
     before = _published(cycle)
     with pytest.raises(NotApprovedError, match=reason):
         stages.build(_request(cycle), reviewer=lambda draft: decision)
@@ -85,18 +92,18 @@ def test_a_build_not_approved_publishes_nothing(cycle: Path, decision: review.De
         name: data for name, data in before.items() if name not in ("status.md", "validation.json")
     }
     assert reason in (cycle / "outputs" / "test-cycle" / "status.md").read_text()
-    assert json.loads(after["validation.json"])["review"] == decision.record()
+    assert json.loads(after["validation.json"])["review"] == decision.to_json()
     assert "review" not in json.loads(after["manifest.json"])
-    assert list((cycle / "outputs" / publish.REVIEW).iterdir()) == []  # the cycle's folder too, as none waits
+    assert list((cycle / "outputs" / REVIEW).iterdir()) == []  # the cycle's folder too, as none waits
 
 
 def test_the_first_review_of_a_cycle_says_everything_is_new(tmp_path: Path) -> None:
     _write_cycle(tmp_path, {"health.yaml": submission()})
     seen: list[str] = []
 
-    def approve(draft: review.Draft) -> review.Decision:
+    def approve(draft: review.Draft) -> Decision:
         seen.append(review.markdown(draft))
-        return review.Decision.made_now(True, "Ada", "")
+        return Decision.made_now(True, "Ada", "")
 
     stages.build(_request(tmp_path), reviewer=approve)
     (summary,) = seen
@@ -113,15 +120,7 @@ def test_the_review_summary_shows_submission_text_as_text(tmp_path: Path) -> Non
         folder=tmp_path,
         publication=tmp_path / "c",
         files={"report.html": 10},
-        cycle_status={
-            "departments_expected": 1,
-            "departments_submitted": 0,
-            "departments_valid": 0,
-            "errors": 0,
-            "warnings": 0,
-            "departments": [{"department": "Dept\n# Heading", "submitted": False, "valid": False, "problems": []}],
-            "other_problems": [],
-        },
+        status=CycleStatus("c", (DepartmentRow("Dept\n# Heading", (), False, ()),), ()),
         pages=None,
         previously_published=True,
         changes=(review.TextChange("Dept\n# Heading", 3, 4),),
@@ -134,12 +133,13 @@ def test_the_review_summary_shows_submission_text_as_text(tmp_path: Path) -> Non
 
 def test_the_bundle_holds_the_files_and_is_the_same_for_the_same_files(tmp_path: Path) -> None:
     files = {"report.pdf": b"%PDF-1.7 pdf", "report.html": b"<!DOCTYPE html>"}
-    manifest = publish.build_manifest("cycle", files, [], tmp_path, about={"report": {"published": "2015-01-16"}})
-    first = publish.publish(tmp_path / "one", "cycle", files, manifest)
-    second = publish.publish(tmp_path / "two", "cycle", dict(reversed(files.items())), manifest)
+    facts = ReportFacts("Action", "Strategy", 4, (), datetime.date(2015, 1, 16))
+    manifest = dataclasses.replace(build_manifest("cycle", files, [], tmp_path), report=facts)
+    first = publishing.publish(Workspace(outputs=tmp_path / "one"), "cycle", files, manifest)
+    second = publishing.publish(Workspace(outputs=tmp_path / "two"), "cycle", dict(reversed(files.items())), manifest)
     zipped = (first.folder / "cycle.zip").read_bytes()
     assert zipped == (second.folder / "cycle.zip").read_bytes()
-    assert first.manifest["bundle"]["sha256"] == hashlib.sha256(zipped).hexdigest()
+    assert first.manifest.bundle is not None and first.manifest.bundle.sha256 == hashlib.sha256(zipped).hexdigest()
     with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
         # It unpacks into a folder named after the cycle.
         assert archive.namelist() == ["cycle/manifest.json", "cycle/report.html", "cycle/report.pdf"]
@@ -147,19 +147,19 @@ def test_the_bundle_holds_the_files_and_is_the_same_for_the_same_files(tmp_path:
         assert archive.read("cycle/report.pdf") == files["report.pdf"]
         inside = json.loads(archive.read("cycle/manifest.json"))
         assert archive.testzip() is None
-    assert inside == {key: value for key, value in first.manifest.items() if key != "bundle"}
+    assert inside == {key: value for key, value in first.manifest.to_json().items() if key != "bundle"}
 
 
 def test_two_builds_waiting_for_review_at_once_keep_apart(cycle: Path) -> None:
-    def approve_after_another_run(draft: review.Draft) -> review.Decision:
+    def approve_after_another_run(draft: review.Draft) -> Decision:
         # While this build waits, another run of the cycle is reviewed and published.
-        stages.build(_request(cycle), stages.DirectRunner(run_id="second"), reviewer=approve)
+        stages.build(_request(cycle), DirectRunner(run_id="second"), reviewer=approve)
         assert sorted(path.name for path in draft.folder.iterdir()) == ["report.html", "report.pdf"]
-        return review.Decision.made_now(True, "Ada", "")
+        return Decision.made_now(True, "Ada", "")
 
-    def approve(draft: review.Draft) -> review.Decision:
-        return review.Decision.made_now(True, "Grace", "")
+    def approve(draft: review.Draft) -> Decision:
+        return Decision.made_now(True, "Grace", "")
 
-    published = stages.build(_request(cycle), stages.DirectRunner(run_id="first"), reviewer=approve_after_another_run)
+    published = stages.build(_request(cycle), DirectRunner(run_id="first"), reviewer=approve_after_another_run)
     assert json.loads((published.folder / "manifest.json").read_text())["flow_run_id"] == "first"
-    assert not (cycle / "outputs" / publish.REVIEW / "test-cycle").exists()
+    assert not (cycle / "outputs" / REVIEW / "test-cycle").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,14 +12,29 @@ import pytest
 from pipeline import stages
 from pipeline.errors import InvalidInputError
 from pipeline.render import OutputFormat
+from pipeline.request import BuildRequest
+from pipeline.runners import DirectRunner, Pending, R
+from pipeline.workspace import Workspace
 from tests.helpers import CONFIG, submission, write_cycle
+
+
+class RecordingRunner(DirectRunner):
+    """Runs each stage at once, and notes its name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def run(self, stage: Callable[..., R], arguments: tuple[object, ...]) -> Pending[R]:
+        self.calls.append(stage.__name__)
+        return super().run(stage, arguments)
 
 
 def test_build_runs_the_stages_in_their_order(tmp_path: Path) -> None:
     files = {"health.yaml": submission(), "home.yaml": submission("Home Office")}
     folder = write_cycle(tmp_path / "in", files, {**CONFIG, "formats": ["html", "govspeak"]})
-    runner = stages.DirectRunner()
-    request = stages.BuildRequest(folder.name, None, False, folder.parent, tmp_path / "out")
+    runner = RecordingRunner()
+    request = BuildRequest(folder.name, workspace=Workspace(folder.parent, tmp_path / "out"))
     published = stages.build(request, runner)
     assert runner.calls == [
         "read_submissions",
@@ -27,6 +43,7 @@ def test_build_runs_the_stages_in_their_order(tmp_path: Path) -> None:
         "build_model",
         "render_output",
         "render_output",
+        "describe_build",
         "publish_outputs",
     ]
     main_stages = [name for name in runner.calls if name in {stage.__name__ for stage in stages.STAGES}]
@@ -45,8 +62,9 @@ def test_the_stages_run_without_prefect(tmp_path: Path) -> None:
     folder = write_cycle(tmp_path / "in", {"health.yaml": submission(), "home.yaml": submission("Home Office")})
     script = (
         "import sys; from pathlib import Path; from pipeline import stages; "
-        f"stages.build(stages.BuildRequest({folder.name!r}, None, False, Path({str(folder.parent)!r}), "
-        f"Path({str(tmp_path / 'out')!r}))); "
+        "from pipeline.request import BuildRequest; from pipeline.workspace import Workspace; "
+        f"stages.build(BuildRequest({folder.name!r}, workspace=Workspace(Path({str(folder.parent)!r}), "
+        f"Path({str(tmp_path / 'out')!r})))); "
         "print(sorted(name for name in sys.modules if name.split('.')[0] == 'prefect'))"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
@@ -56,8 +74,10 @@ def test_the_stages_run_without_prefect(tmp_path: Path) -> None:
 
 def test_a_run_that_must_not_publish_writes_its_status_only(tmp_path: Path) -> None:
     folder = write_cycle(tmp_path / "in", {"health.yaml": submission()})
-    runner = stages.DirectRunner()
-    request = stages.BuildRequest(folder.name, (OutputFormat.HTML,), True, folder.parent, tmp_path / "out")
+    runner = RecordingRunner()
+    request = BuildRequest(
+        folder.name, (OutputFormat.HTML,), True, workspace=Workspace(folder.parent, tmp_path / "out")
+    )
     with pytest.raises(InvalidInputError, match='no submission from "Home Office"'):
         stages.build(request, runner)
     assert runner.calls == ["read_submissions", "check_submissions", "summarise_status", "publish_status"]

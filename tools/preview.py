@@ -16,9 +16,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from pipeline.publish import HUB
 from pipeline.render import OutputFormat
 from pipeline.settings import SETTINGS
+from pipeline.workspace import HUB
 from tests.checkers import CHROMIUM, CHROMIUM_ARGS, libreoffice_to_pdf
 
 RESOLUTION = "60"

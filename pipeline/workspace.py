@@ -1,0 +1,74 @@
+"""Where a run reads and writes: the submissions folder, the outputs folder and the locks
+that keep runs apart. One object, handed to every stage that touches the disk, so that
+storage shared across machines plugs in here and nowhere else.
+
+Under the outputs folder:
+- `<cycle>/`: the cycle's publication, with the builds it replaced under `history/`;
+- `.preview/<cycle>/`: previews, apart from what is published;
+- `.review/<cycle>/<flow run>/`: builds waiting for their reviewer;
+- `.feedback/<cycle>.json`: the last feedback letter sent for each file;
+- `index.html`: the publication hub.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pipeline import atomic
+from pipeline.settings import SETTINGS
+
+HISTORY = "history"
+PREVIEW = ".preview"
+REVIEW = ".review"
+FEEDBACK = ".feedback"
+HUB = "index.html"
+# A publish in progress: `.<cycle>.staging-<random>`, beside the publication it replaces.
+STAGING = ".{cycle}.staging-"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    submissions: Path = SETTINGS.submissions
+    outputs: Path = SETTINGS.outputs
+
+    def publication(self, cycle: str) -> Path:
+        """Where the cycle's published build is (or a preview's, in the previews' workspace)."""
+        return self.outputs / cycle
+
+    def history(self, cycle: str) -> Path:
+        return self.publication(cycle) / HISTORY
+
+    def previews(self) -> Workspace:
+        """The same submissions, with outputs written where previews go."""
+        return replace(self, outputs=self.outputs / PREVIEW)
+
+    def review_folder(self, cycle: str, run_id: str | None) -> Path:
+        """Where one run's build waits for its reviewer: a folder per run, so two waiting at once keep apart."""
+        return self.outputs / REVIEW / cycle / (run_id or "local")
+
+    def feedback_ledger(self, cycle: str) -> Path:
+        return self.outputs / FEEDBACK / f"{cycle}.json"
+
+    @property
+    def hub(self) -> Path:
+        return self.outputs / HUB
+
+    @contextmanager
+    def cycle_lock(self, cycle: str) -> Iterator[None]:
+        """One publisher per cycle at a time, across processes; a second waits its turn.
+        The kernel drops the lock if its holder dies, so a killed run never blocks the next."""
+        with atomic.exclusive(self.outputs / f".{cycle}.lock"):
+            yield
+
+    @contextmanager
+    def hub_lock(self) -> Iterator[None]:
+        with atomic.exclusive(self.outputs / ".hub.lock"):
+            yield
+
+    @contextmanager
+    def feedback_lock(self, cycle: str) -> Iterator[None]:
+        with atomic.exclusive(self.feedback_ledger(cycle).with_suffix(".lock")):
+            yield
