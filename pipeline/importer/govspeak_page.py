@@ -31,7 +31,7 @@ and nothing is imported.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import sections
@@ -77,7 +77,6 @@ class _Open:
     name: str
     line: int
     department: DepartmentPart | None = None
-    statement_lines: list[int] = field(default_factory=list)
 
 
 class _GovspeakReader(PageReader):
@@ -87,7 +86,7 @@ class _GovspeakReader(PageReader):
         self.title: tuple[int, str] | None = None
         self.intro: tuple[int, str] | None = None
         self.departments: list[DepartmentPart] = []
-        # Each department's statement: its lines, where the statement opened, and whether it has one.
+        # Each department's statement lines, by its first line (where the statement opened is its start_line).
         self.statements: dict[int, list[tuple[int, str]]] = {}
         self.label_asked = False
 
