@@ -21,8 +21,9 @@ from pipeline.errors import Problem, Severity
 from pipeline.importer import details
 from pipeline.sections import SectionKind
 
-# A section's text: ("paragraph" or "item", the text in the submissions' markup).
-Block = tuple[str, str]
+# One paragraph or one list item of a section: ("paragraph" or "item", its text in the submissions'
+# markup). Not a document block: a list is a run of items here.
+ParagraphOrItem = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class DepartmentPart:
     start_line: int = 0
     # False for a department the page lists as not having answered yet ("Coming soon...").
     answered: bool = True
-    sections: list[tuple[Heading, list[Block]]] = field(default_factory=list)
+    sections: list[tuple[Heading, list[ParagraphOrItem]]] = field(default_factory=list)
 
     @property
     def headings(self) -> list[Heading]:
@@ -346,7 +347,7 @@ def submission(department: DepartmentPart) -> dict[str, Any]:
     return data
 
 
-def section_text(blocks: list[Block]) -> str:
+def section_text(blocks: list[ParagraphOrItem]) -> str:
     """Paragraphs separated by a blank line; a list's items on consecutive "- " lines."""
     parts: list[str] = []
     previous = None

@@ -23,7 +23,7 @@ from pipeline import sections
 from pipeline.document import slugify
 from pipeline.errors import InvalidInputError
 from pipeline.importer import details, page
-from pipeline.importer.page import Block, DepartmentPart, Heading, ImportedCycle, PageOptions, PageReader
+from pipeline.importer.page import DepartmentPart, Heading, ImportedCycle, PageOptions, PageReader, ParagraphOrItem
 from pipeline.names import name_key
 
 _POSSESSIVE = re.compile(r"\s*['’]s$")
@@ -203,7 +203,7 @@ class _TextPageReader(PageReader):
                 found = headings.get(number)
                 if found is not None:
                     self.placed.add(number)
-                    department.sections.append((found, [_block(found.rest)] if found.rest else []))
+                    department.sections.append((found, [_paragraph_or_item(found.rest)] if found.rest else []))
                 elif page.looks_like_a_heading(self.lines[number]):
                     self.error(
                         number,
@@ -212,7 +212,7 @@ class _TextPageReader(PageReader):
                     )
                 elif department.sections:
                     self.placed.add(number)
-                    department.sections[-1][1].append(_block(self.lines[number]))
+                    department.sections[-1][1].append(_paragraph_or_item(self.lines[number]))
 
     def _not_answered(self, departments: list[DepartmentPart]) -> None:
         """A department whose every section says only a placeholder ("Coming soon...") had not answered."""
@@ -238,7 +238,7 @@ _BULLET_START = re.compile(r"[-+](?=\s|$)")
 _NUMBER_START = re.compile(r"(\d{1,9})([.)])(?=\s|$)")
 
 
-def _block(line: str) -> Block:
+def _paragraph_or_item(line: str) -> ParagraphOrItem:
     """One line of a section: a bullet item or a paragraph, as literal text."""
     if line.startswith("- "):
         return "item", literal(line[2:].strip())
