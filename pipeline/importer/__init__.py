@@ -2,8 +2,9 @@
 
 Two kinds of page are read: the text GOV.UK showed, saved as plain text
 (`text_page`), and the govspeak GOV.UK's publisher stores (`govspeak_page`), told apart
-by their markup. Both are read into the same shape (`page`), checked against the
-sections table, and written as a cycle only if the pipeline's own checks pass (`writing`).
+by their markup; both find headings alike (`section_headings`) and report alike (`page_reader`).
+Both are read into the same shape (`page`), checked against the sections table
+(`section_order`), and written as a cycle only if the pipeline's own checks pass (`writing`).
 """
 
 from __future__ import annotations

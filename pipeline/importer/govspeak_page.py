@@ -20,7 +20,7 @@ A department is a `{div .department}` block: its name is the `##` heading (`<br>
 over lines on the page), `{: …}` attributes style it, and its `{div .statement}` is its
 response. A statement with no section headings answers the first section (the commitments);
 one may also carry the report's headings, read as in a plain-text page. A placeholder
-statement ("Coming soon...", "Awaiting DCLG confirmation", `page.PLACEHOLDERS`) is a
+statement ("Coming soon...", "Awaiting DCLG confirmation", `page_reader.PLACEHOLDERS`) is a
 department that had not answered, warned at its line. A link to an address the pipeline does
 not publish (not https, http or mailto) is kept as its text, warned with the address.
 `{{…}}` template tokens and `{navigation}` are the publisher's; any other `{…}` extension, a
@@ -31,13 +31,15 @@ and nothing is imported.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import sections
 from pipeline.errors import InvalidInputError
-from pipeline.importer import page
-from pipeline.importer.page import DepartmentPart, Heading, ImportedCycle, PageOptions, PageReader
+from pipeline.importer import page, section_headings, section_order
+from pipeline.importer.page import DepartmentPart, ImportedCycle, PageOptions
+from pipeline.importer.page_reader import PageReader, is_placeholder, shorten
+from pipeline.importer.section_headings import Heading
 from pipeline.markup import link_allowed
 from pipeline.names import name_key
 
@@ -77,7 +79,6 @@ class _Open:
     name: str
     line: int
     department: DepartmentPart | None = None
-    statement_lines: list[int] = field(default_factory=list)
 
 
 class _GovspeakReader(PageReader):
@@ -87,7 +88,7 @@ class _GovspeakReader(PageReader):
         self.title: tuple[int, str] | None = None
         self.intro: tuple[int, str] | None = None
         self.departments: list[DepartmentPart] = []
-        # Each department's statement: its lines, where the statement opened, and whether it has one.
+        # Each department's statement lines, by its first line (where the statement opened is its start_line).
         self.statements: dict[int, list[tuple[int, str]]] = {}
         self.label_asked = False
 
@@ -100,7 +101,7 @@ class _GovspeakReader(PageReader):
                 "each department's response is a {div .department} block with its ## name and a {div .statement}",
             )
         label = self._read_statements(options.commitments_label)
-        found = self.check_sections(self.departments) if label else None
+        found = section_order.check_sections(self.departments, self.error) if label else None
         self._check_names()
         first_line = self.departments[0].first_line if self.departments else 1
         title_line = self.title[0] if self.title else first_line
@@ -148,7 +149,7 @@ class _GovspeakReader(PageReader):
                 self._close(stack, number)
             elif _ATTRIBUTES.fullmatch(line):
                 continue  # styling for the heading above it (a department's logo)
-            elif (heading := _HEADING.fullmatch(line)) and not page.heading(line, number):
+            elif (heading := _HEADING.fullmatch(line)) and not section_headings.heading(line, number):
                 self._heading(stack, len(heading[1]), heading[2], number)
             elif extension := _EXTENSION.search(line):
                 self._unknown_extension(extension[0], number)
@@ -235,14 +236,14 @@ class _GovspeakReader(PageReader):
             return
         self.error(
             number,
-            f'the heading "{page.shorten(text)}" is not in its place',
+            f'the heading "{shorten(text)}" is not in its place',
             "the page has one # title, and a ## name at the top of each {div .department}",
         )
 
     def _unknown_extension(self, extension: str, number: int) -> None:
         self.error(
             number,
-            f"{page.shorten(extension)} is not a govspeak block this import knows",
+            f"{shorten(extension)} is not a govspeak block this import knows",
             "a departmental-responses page uses {div .department}, {div .statement}, {: …} attributes, "
             "{navigation} and {{…}} tokens: remove this one, or put its text in a statement",
         )
@@ -255,7 +256,7 @@ class _GovspeakReader(PageReader):
             lines = self.statements[department.first_line]
             blocks = self._blocks(lines)
             text = " ".join(content for _, _, content in blocks)
-            if page.is_placeholder(text):
+            if is_placeholder(text):
                 self.not_answered(department, blocks[0][0], text)
                 continue
             if not blocks and department.start_line:
@@ -264,7 +265,7 @@ class _GovspeakReader(PageReader):
             for number, kind, content in blocks:
                 if extension := _EXTENSION.search(content):
                     self._unknown_extension(extension[0], number)
-                found = page.heading(content, number) if kind == "paragraph" else None
+                found = section_headings.heading(content, number) if kind == "paragraph" else None
                 if found is not None:
                     rest = [("paragraph", self._markup(found.rest, number))] if found.rest else []
                     department.sections.append((found, rest))
@@ -288,7 +289,7 @@ class _GovspeakReader(PageReader):
             if not line:
                 joining = False
                 continue
-            if page.heading(line, number) is not None:  # a section heading stands on its own line
+            if section_headings.heading(line, number) is not None:  # a section heading stands on its own line
                 blocks.append((number, "paragraph", " ".join(line.split())))
                 joining = False
             elif bullet := _BULLET.fullmatch(line):

@@ -22,8 +22,10 @@ from typing import Any
 from pipeline import sections
 from pipeline.document import slugify
 from pipeline.errors import InvalidInputError
-from pipeline.importer import details, page
-from pipeline.importer.page import Block, DepartmentPart, Heading, ImportedCycle, PageOptions, PageReader
+from pipeline.importer import details, page, section_headings, section_order
+from pipeline.importer.page import DepartmentPart, ImportedCycle, PageOptions, ParagraphOrItem
+from pipeline.importer.page_reader import PageReader, is_placeholder, shorten
+from pipeline.importer.section_headings import Heading
 from pipeline.names import name_key
 
 _POSSESSIVE = re.compile(r"\s*['’]s$")
@@ -48,7 +50,9 @@ class _TextPageReader(PageReader):
         if not filled:
             self.error(1, "the page is empty", "save the published page's text in this file, as UTF-8")
             raise InvalidInputError(self.problems)
-        headings = {number: found for number in filled if (found := page.heading(self.lines[number], number))}
+        headings = {
+            number: found for number in filled if (found := section_headings.heading(self.lines[number], number))
+        }
         opening = sections.kinds()[0]
         departments = self._find_departments(filled, headings, opening)
         if not departments:
@@ -64,7 +68,7 @@ class _TextPageReader(PageReader):
         label = next((found.label for found in headings.values() if found.label), None)
         self._read_sections(filled, headings, departments, label)
         self._not_answered(departments)
-        answers = self.check_sections(departments)
+        answers = section_order.check_sections(departments, self.error)
         for number in filled:
             if number not in self.placed and not self.has_problem(number):
                 self.error(
@@ -111,7 +115,7 @@ class _TextPageReader(PageReader):
             if not _looks_like_a_name(name):
                 self.error(
                     name_line,
-                    f'"{page.shorten(self.lines[name_line])}" is not a department name, but it is on the line '
+                    f'"{shorten(self.lines[name_line])}" is not a department name, but it is on the line '
                     f'before "{found.title()}", where the department\'s name must be',
                     hint,
                 )
@@ -163,7 +167,7 @@ class _TextPageReader(PageReader):
                     date = (number, when)
             elif line.lstrip("#").strip() == title:
                 self.placed.add(number)  # the page's own heading, repeating the title
-            elif intro is None and page.heading(line, number) is None:
+            elif intro is None and section_headings.heading(line, number) is None:
                 self.placed.add(number)
                 intro = (number, line)
             else:
@@ -203,22 +207,22 @@ class _TextPageReader(PageReader):
                 found = headings.get(number)
                 if found is not None:
                     self.placed.add(number)
-                    department.sections.append((found, [_block(found.rest)] if found.rest else []))
-                elif page.looks_like_a_heading(self.lines[number]):
+                    department.sections.append((found, [_paragraph_or_item(found.rest)] if found.rest else []))
+                elif section_headings.looks_like_a_heading(self.lines[number]):
                     self.error(
                         number,
-                        f'"{page.shorten(self.lines[number])}" is marked as a heading but is not one of the report\'s',
-                        page.headings_hint(label) + '; if this is text, remove the "#"s',
+                        f'"{shorten(self.lines[number])}" is marked as a heading but is not one of the report\'s',
+                        section_headings.headings_hint(label) + '; if this is text, remove the "#"s',
                     )
                 elif department.sections:
                     self.placed.add(number)
-                    department.sections[-1][1].append(_block(self.lines[number]))
+                    department.sections[-1][1].append(_paragraph_or_item(self.lines[number]))
 
     def _not_answered(self, departments: list[DepartmentPart]) -> None:
         """A department whose every section says only a placeholder ("Coming soon...") had not answered."""
         for department in departments:
             texts = [" ".join(text for _, text in blocks) for _, blocks in department.sections]
-            if texts and all(page.is_placeholder(text) for text in texts):
+            if texts and all(is_placeholder(text) for text in texts):
                 self.not_answered(department, department.start_line, texts[0])
 
 
@@ -238,7 +242,7 @@ _BULLET_START = re.compile(r"[-+](?=\s|$)")
 _NUMBER_START = re.compile(r"(\d{1,9})([.)])(?=\s|$)")
 
 
-def _block(line: str) -> Block:
+def _paragraph_or_item(line: str) -> ParagraphOrItem:
     """One line of a section: a bullet item or a paragraph, as literal text."""
     if line.startswith("- "):
         return "item", literal(line[2:].strip())

@@ -28,8 +28,8 @@ from pipeline.source import CYCLE_NAME, read_cycle
 from pipeline.validate import check_cycle
 
 
-class _Block(str):
-    """Text written as a YAML literal block ("|"), when YAML can hold it exactly so."""
+class _Literal(str):
+    """Text written in YAML's literal style ("|"), when YAML can hold it exactly so."""
 
 
 class _Quoted(str):
@@ -49,7 +49,7 @@ class _Dumper(yaml.SafeDumper):
 _STR = "tag:yaml.org,2002:str"
 # PyYAML falls back to quotes whenever a block cannot hold a value exactly (trailing
 # spaces, control characters), so every value reads back as it was.
-_Dumper.add_representer(_Block, lambda dumper, value: dumper.represent_scalar(_STR, str(value), style="|"))
+_Dumper.add_representer(_Literal, lambda dumper, value: dumper.represent_scalar(_STR, str(value), style="|"))
 _Dumper.add_representer(_Quoted, lambda dumper, value: dumper.represent_scalar(_STR, str(value), style='"'))
 _Dumper.add_representer(
     _Flow, lambda dumper, value: dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
@@ -89,9 +89,9 @@ def submission_yaml(submission: dict[str, Any], config: dict[str, Any], page: Pa
         if kind.key not in submission:
             continue
         if kind.yearly:
-            data[kind.key] = {year: _Block(text) for year, text in submission[kind.key].items()}
+            data[kind.key] = {year: _Literal(text) for year, text in submission[kind.key].items()}
         else:
-            data[kind.key] = _Block(submission[kind.key])
+            data[kind.key] = _Literal(submission[kind.key])
     return dump_yaml(
         data,
         [
