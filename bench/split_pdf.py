@@ -31,7 +31,7 @@ import warnings
 from pathlib import Path
 
 import pikepdf
-from weasyprint import CSS, HTML
+from weasyprint import HTML
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
@@ -41,10 +41,10 @@ from pipeline import stages  # noqa: E402
 from pipeline.document import Report  # noqa: E402
 from pipeline.render.html import render_html  # noqa: E402
 from pipeline.render.pdf import (  # noqa: E402
-    TEMPLATES,
     RefusingFetcher,
     _fewer_collections,
     _source_date_epoch,
+    pdf_stylesheet,
     render_pdf,
 )
 
@@ -88,7 +88,7 @@ def render_part(html: str) -> bytes:
     fetcher = RefusingFetcher()
     with _fewer_collections():
         return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(
-            stylesheets=[CSS(filename=TEMPLATES / "pdf.css", url_fetcher=fetcher)],
+            stylesheets=[pdf_stylesheet(fetcher)],
             pdf_variant="pdf/ua-1",
         )
 

@@ -10,7 +10,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
+
+def _project() -> Path:
+    """Where the defaults below live: the checkout this code runs from (the folder with
+    pyproject.toml above pipeline/), or, installed from a wheel, the current directory."""
+    checkout = Path(__file__).resolve().parents[1]
+    return checkout if (checkout / "pyproject.toml").is_file() else Path.cwd()
+
+
+PROJECT = _project()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Render the report as a Word document from the docxtpl template in report_templates/.
+"""Render the report as a Word document from the docxtpl template in report_templates/ (package data).
 
 Submission text enters the template only as RichText values, which docxtpl
 escapes; the text itself is never parsed as a template.
@@ -31,7 +31,7 @@ class _BlockView:
 
 
 def render_docx(report: Report) -> bytes:
-    template = DocxTemplate(DOCX_TEMPLATE)
+    template = DocxTemplate(io.BytesIO(DOCX_TEMPLATE.read_bytes()))
     context = {
         "report": {
             "title": report.title,

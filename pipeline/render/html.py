@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from pipeline.document import BulletList, Emphasis, Link, Notice, Paragraph, Report, Text
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
+# The templates, stylesheets and DOCX template: the project's report_templates/ folder, a package
+# installed beside this one (pyproject's package-data), so a wheel carries them. Read only through this.
+TEMPLATES_PACKAGE = "report_templates"
+TEMPLATES: Traversable = files(TEMPLATES_PACKAGE)
 
 
 def long_date(day: datetime.date) -> str:
@@ -19,7 +23,7 @@ def long_date(day: datetime.date) -> str:
 
 def _environment() -> Environment:
     environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=PackageLoader(TEMPLATES_PACKAGE, ""),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -37,9 +37,14 @@ def render_pdf(report: Report) -> bytes:
     # inputs give the same bytes.
     with _source_date_epoch(report), _fewer_collections(), kept_page_references():
         return document.write_pdf(
-            stylesheets=[CSS(filename=TEMPLATES / "pdf.css", url_fetcher=fetcher)],
+            stylesheets=[pdf_stylesheet(fetcher)],
             pdf_variant="pdf/ua-1",
         )
+
+
+def pdf_stylesheet(fetcher: URLFetcher) -> CSS:
+    """pdf.css, the PDF's own print styles, read from the templates' package data."""
+    return CSS(string=(TEMPLATES / "pdf.css").read_text("utf-8"), url_fetcher=fetcher)
 
 
 # WeasyPrint builds millions of objects that live until the PDF is written (boxes,
