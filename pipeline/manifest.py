@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -33,7 +34,7 @@ def build_manifest(
     return Manifest(
         cycle=cycle,
         flow_run_id=flow_run_id,
-        outputs=tuple(FileEntry.of(name, data) for name, data in sorted(files.items())),
+        outputs=tuple(file_entry(name, data) for name, data in sorted(files.items())),
         submissions=tuple(
             InputEntry(source.path.relative_to(inputs_root).as_posix(), source.sha256)
             for source in sorted(inputs, key=lambda source: source.path)
@@ -62,9 +63,11 @@ def describe_report(
 
 
 def with_outputs(manifest: Manifest, files: Mapping[str, bytes]) -> Manifest:
-    return dataclasses.replace(
-        manifest, outputs=tuple(FileEntry.of(name, data) for name, data in sorted(files.items()))
-    )
+    return dataclasses.replace(manifest, outputs=tuple(file_entry(name, data) for name, data in sorted(files.items())))
+
+
+def file_entry(name: str, data: bytes) -> FileEntry:
+    return FileEntry(name, len(data), hashlib.sha256(data).hexdigest())
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:

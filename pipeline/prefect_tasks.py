@@ -208,9 +208,9 @@ def ask_in_the_ui(timeout_seconds: int) -> stages.Reviewer:
                 key=prefect_names.REVIEW_INPUT,
             )
         except FlowPauseTimeout:
-            decision = Decision.unanswered(timeout_seconds)
+            decision = review.unanswered(timeout_seconds)
         else:
-            decision = Decision.made_now(answer.decision == "approve", answer.reviewer, answer.comment)
+            decision = review.decided(answer.decision == "approve", answer.reviewer, answer.comment)
         outcome = f"approved by {decision.reviewer}" if decision.approved else decision.reason()
         create_markdown_artifact(  # the artifact's latest version says how the review ended
             key=key,

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from pipeline import atomic
 from pipeline.errors import PublishError
-from pipeline.manifest import MANIFEST, manifest_bytes
-from pipeline.records import FileEntry, Manifest
+from pipeline.manifest import MANIFEST, file_entry, manifest_bytes
+from pipeline.records import Manifest
 from pipeline.settings import SETTINGS
 from pipeline.status import SUMMARY_FILE
 from pipeline.workspace import HISTORY, STAGING, Workspace
@@ -104,7 +104,7 @@ def publish(
     The build it replaces moves to history/<when it was replaced>/; the newest
     `keep_history` of those are kept."""
     zipped = bundle(files, manifest, cycle)
-    manifest = dataclasses.replace(manifest, bundle=FileEntry.of(bundle_name(cycle), zipped))
+    manifest = dataclasses.replace(manifest, bundle=file_entry(bundle_name(cycle), zipped))
     workspace.outputs.mkdir(parents=True, exist_ok=True)
     with workspace.cycle_lock(cycle):
         _remove_abandoned_staging(workspace, cycle)

@@ -10,13 +10,14 @@ never by picking keys out of a dict.
 from __future__ import annotations
 
 import datetime
-import hashlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pipeline.errors import Problem, Severity
+
+R = TypeVar("R")
 
 # --- Status: the coordinator's view of a cycle.
 
@@ -33,28 +34,8 @@ class ProblemRow:
     hint: str
     severity: Severity
 
-    @classmethod
-    def of(cls, problem: Problem, root: Path) -> ProblemRow:
-        return cls(
-            relative_path(problem.file, root),
-            problem.line,
-            problem.column,
-            problem.field,
-            problem.message,
-            problem.hint,
-            problem.severity,
-        )
-
     def to_json(self) -> dict[str, object]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "field": self.field,
-            "message": self.message,
-            "hint": self.hint,
-            "severity": self.severity.value,
-        }
+        return {**asdict(self), "severity": self.severity.value}
 
 
 @dataclass(frozen=True)
@@ -128,8 +109,7 @@ class CycleStatus:
         return tuple(row.department for row in self.departments if not row.submitted)
 
     @property
-    def invalid(self) -> tuple[str, ...]:
-        """Departments that answered with a file that has errors."""
+    def invalid(self) -> tuple[str, ...]:  # answered with a file that has errors
         return tuple(row.department for row in self.departments if row.submitted and not row.valid)
 
     def reviewed(self, decision: Decision) -> CycleStatus:
@@ -189,23 +169,7 @@ class Decision:
     comment: str
     decided_at: str  # ISO 8601, UTC
 
-    @classmethod
-    def made_now(cls, approved: bool, reviewer: str, comment: str) -> Decision:
-        return cls(approved, reviewer.strip(), comment.strip(), _now())
-
-    @classmethod
-    def unanswered(cls, timeout_seconds: int) -> Decision:
-        waited = datetime.timedelta(seconds=timeout_seconds)
-        return cls(False, "", f"no reviewer answered within {_duration(waited)}", _now())
-
-    def to_json(self) -> dict[str, object]:
-        """As kept in manifest.json and validation.json."""
-        return {
-            "approved": self.approved,
-            "reviewer": self.reviewer,
-            "comment": self.comment,
-            "decided_at": self.decided_at,
-        }
+    to_json = asdict  # as kept in manifest.json and validation.json
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Decision:
@@ -231,10 +195,6 @@ class FileEntry:
     size: int  # in bytes
     sha256: str
 
-    @classmethod
-    def of(cls, name: str, data: bytes) -> FileEntry:
-        return cls(name, len(data), hashlib.sha256(data).hexdigest())
-
     def to_json(self) -> dict[str, object]:
         return {"file": self.file, "bytes": self.size, "sha256": self.sha256}
 
@@ -248,8 +208,7 @@ class InputEntry:
     file: str  # relative to the submissions folder
     sha256: str
 
-    def to_json(self) -> dict[str, object]:
-        return {"file": self.file, "sha256": self.sha256}
+    to_json = asdict
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> InputEntry:
@@ -267,13 +226,7 @@ class ReportFacts:
     published: datetime.date
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "title": self.title,
-            "strategy": self.strategy,
-            "action": self.action,
-            "reporting_years": list(self.reporting_years),
-            "published": self.published.isoformat(),
-        }
+        return {**asdict(self), "reporting_years": list(self.reporting_years), "published": self.published.isoformat()}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ReportFacts:
@@ -302,7 +255,7 @@ class DepartmentCounts:
         return cls(status.expected, status.submitted, status.valid)
 
     def to_json(self) -> dict[str, object]:
-        return {"expected": self.expected, "answered": self.answered, "valid": self.valid, "missing": self.missing}
+        return {**asdict(self), "missing": self.missing}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DepartmentCounts:
@@ -316,8 +269,7 @@ class TextFingerprint:
     words: int
     sha256: str
 
-    def to_json(self) -> dict[str, object]:
-        return {"words": self.words, "sha256": self.sha256}
+    to_json = asdict
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TextFingerprint:
@@ -349,73 +301,48 @@ class Manifest:
         return (*self.outputs, *((self.bundle,) if self.bundle else ()))
 
     def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {
+        optional = {
+            "formats": list(self.formats) if self.formats is not None else None,
+            "report": self.report.to_json() if self.report else None,
+            "departments": self.departments.to_json() if self.departments else None,
+            "text": {name: entry.to_json() for name, entry in self.text.items()} if self.text is not None else None,
+            "review": self.review.to_json() if self.review else None,
+            "preview": self.preview,
+            "bundle": self.bundle.to_json() if self.bundle else None,
+        }
+        return {
             "schema_version": self.schema_version,
             "cycle": self.cycle,
             "flow_run_id": self.flow_run_id,
             "outputs": [entry.to_json() for entry in self.outputs],
             "submissions": [entry.to_json() for entry in self.submissions],
+            **{key: value for key, value in optional.items() if value is not None},
         }
-        if self.formats is not None:
-            data["formats"] = list(self.formats)
-        if self.report is not None:
-            data["report"] = self.report.to_json()
-        if self.departments is not None:
-            data["departments"] = self.departments.to_json()
-        if self.text is not None:
-            data["text"] = {name: fingerprint.to_json() for name, fingerprint in self.text.items()}
-        if self.review is not None:
-            data["review"] = self.review.to_json()
-        if self.preview is not None:
-            data["preview"] = self.preview
-        if self.bundle is not None:
-            data["bundle"] = self.bundle.to_json()
-        return data
 
     @classmethod
     def from_json(cls, data: object) -> Manifest | None:
         """A manifest read back, or None if it is not one this code can read."""
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or int(data.get("schema_version", 1)) > MANIFEST_SCHEMA_VERSION:
             return None
         try:
-            version = int(data.get("schema_version", 1))
-            if version > MANIFEST_SCHEMA_VERSION:
-                return None
+            text = data.get("text")
             return cls(
                 cycle=str(data["cycle"]),
                 flow_run_id=data.get("flow_run_id"),
                 outputs=tuple(FileEntry.from_json(entry) for entry in data["outputs"]),
                 submissions=tuple(InputEntry.from_json(entry) for entry in data.get("submissions", [])),
                 formats=tuple(str(name) for name in data["formats"]) if "formats" in data else None,
-                report=ReportFacts.from_json(data["report"]) if data.get("report") else None,
-                departments=DepartmentCounts.from_json(data["departments"]) if data.get("departments") else None,
-                text={name: TextFingerprint.from_json(entry) for name, entry in data["text"].items()}
-                if data.get("text")
-                else None,
-                review=Decision.from_json(data["review"]) if data.get("review") else None,
+                report=_read(ReportFacts.from_json, data.get("report")),
+                departments=_read(DepartmentCounts.from_json, data.get("departments")),
+                text={name: TextFingerprint.from_json(entry) for name, entry in text.items()} if text else None,
+                review=_read(Decision.from_json, data.get("review")),
                 preview=data.get("preview"),
-                bundle=FileEntry.from_json(data["bundle"]) if data.get("bundle") else None,
-                schema_version=version,
+                bundle=_read(FileEntry.from_json, data.get("bundle")),
+                schema_version=int(data.get("schema_version", 1)),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
 
-def relative_path(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
-
-
-def _duration(length: datetime.timedelta) -> str:
-    if length.days and not length.seconds:
-        return f"{length.days} day{'s' if length.days != 1 else ''}"
-    seconds = int(length.total_seconds())
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600} hour{'s' if seconds != 3600 else ''}"
-    return f"{seconds} seconds"
+def _read(record: Callable[[Mapping[str, Any]], R], data: Mapping[str, Any] | None) -> R | None:
+    return record(data) if data else None

@@ -7,6 +7,7 @@ values here; `flows.py` asks the question with Prefect's pause and typed run inp
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 from collections.abc import Mapping
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.document import Block, BulletList, Department, Notice, Paragraph, Report, plain_text
-from pipeline.records import CycleStatus, TextFingerprint
+from pipeline.records import CycleStatus, Decision, TextFingerprint
 from pipeline.status import counted_errors
 
 # A problem list longer than this is summarised; status.md has them all.
@@ -43,6 +44,17 @@ class Draft:
     pages: int | None
     previously_published: bool  # False: this cycle's first build
     changes: tuple[TextChange, ...]
+
+
+def decided(approved: bool, reviewer: str, comment: str) -> Decision:
+    """A reviewer's answer, given now."""
+    return Decision(approved, reviewer.strip(), comment.strip(), _now())
+
+
+def unanswered(timeout_seconds: int) -> Decision:
+    """No answer within `timeout_seconds`."""
+    waited = datetime.timedelta(seconds=timeout_seconds)
+    return Decision(False, "", f"no reviewer answered within {_duration(waited)}", _now())
 
 
 def text_fingerprints(report: Report) -> dict[str, TextFingerprint]:
@@ -183,3 +195,16 @@ def _text(text: str) -> str:
     """Submission-supplied text shown in Markdown: no markup of its own, on one line."""
     escaped = "".join(f"\\{character}" if character in "\\`*_[]<>|#" else character for character in text)
     return " ".join(escaped.split())
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+
+
+def _duration(length: datetime.timedelta) -> str:
+    if length.days and not length.seconds:
+        return f"{length.days} day{'s' if length.days != 1 else ''}"
+    seconds = int(length.total_seconds())
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} hour{'s' if seconds != 3600 else ''}"
+    return f"{seconds} seconds"

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 from pipeline.checked import CheckedCycle
 from pipeline.errors import Problem, Severity
-from pipeline.records import CycleStatus, Decision, DepartmentRow, ProblemRow, count, relative_path
+from pipeline.records import CycleStatus, Decision, DepartmentRow, ProblemRow, count
 from pipeline.source import CycleSources
 
 VALIDATION_FILE = "validation.json"
@@ -29,13 +30,21 @@ def build_status(sources: CycleSources, checked: CheckedCycle | None, problems: 
         departments.append(
             DepartmentRow(
                 standing.name,
-                tuple(relative_path(path, root) for path in standing.files),
+                tuple(_relative(path, root) for path in standing.files),
                 standing.valid,
-                tuple(ProblemRow.of(problem, root) for problem in standing.problems),
+                tuple(_row(problem, root) for problem in standing.problems),
             )
         )
-    others = tuple(ProblemRow.of(problem, root) for problem in problems if id(problem) not in listed)
+    others = tuple(_row(problem, root) for problem in problems if id(problem) not in listed)
     return CycleStatus(sources.cycle, tuple(departments), others)
+
+
+def _row(problem: Problem, root: Path) -> ProblemRow:
+    """A problem as the status shows it: its file relative to the submissions folder."""
+    where = _relative(problem.file, root)
+    return ProblemRow(
+        where, problem.line, problem.column, problem.field, problem.message, problem.hint, problem.severity
+    )
 
 
 def status_files(status: CycleStatus) -> dict[str, bytes]:
@@ -162,3 +171,10 @@ def file_markdown(name: str, problems: Sequence[Problem], exists: bool) -> str:
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell or list item."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

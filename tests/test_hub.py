@@ -18,9 +18,8 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import Browser, Page
 
-from pipeline import hub, stages
+from pipeline import hub, review, stages
 from pipeline.hub import HubCycle, HubFile
-from pipeline.records import Decision
 from pipeline.request import BuildRequest
 from pipeline.workspace import Workspace
 from tests.checkers import NOTES, WCAG_TAGS, axe, describe_axe, nu_html_checker
@@ -34,7 +33,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real 2015 cycle published twice (the second time reviewed), and the 2012 cycle once."""
     root = tmp_path_factory.mktemp("hub") / "outputs"
     stages.build(BuildRequest(REAL_CYCLE, workspace=Workspace(outputs=root)))
-    approve = lambda draft: Decision.made_now(True, "Ada Lovelace", "Read it all.")  # noqa: E731
+    approve = lambda draft: review.decided(True, "Ada Lovelace", "Read it all.")  # noqa: E731
     stages.build(BuildRequest(REAL_CYCLE, workspace=Workspace(outputs=root), review=True), reviewer=approve)
     stages.build(BuildRequest(FIRST_YEAR, workspace=Workspace(outputs=root)))
     return root

@@ -41,7 +41,7 @@ def _request(root: Path, **changes: object) -> BuildRequest:
 
 
 def _approve(draft: review.Draft) -> Decision:
-    return Decision.made_now(True, "Ada Lovelace", "Read it all.")
+    return review.decided(True, "Ada Lovelace", "Read it all.")
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_a_cycle_that_requires_review_is_replaced_only_by_an_approved_build(revi
         stages.build(_request(reviewed_cycle, review=False), reviewer=_approve)
     assert not outputs.exists()  # refused before anything was rendered or written
 
-    reject = lambda draft: Decision.made_now(False, "Grace Hopper", "Not yet.")  # noqa: E731
+    reject = lambda draft: review.decided(False, "Grace Hopper", "Not yet.")  # noqa: E731
     with pytest.raises(NotApprovedError):
         stages.build(_request(reviewed_cycle), reviewer=reject)
     assert not (outputs / CYCLE / "manifest.json").exists()
@@ -153,7 +153,7 @@ def test_the_publish_stage_itself_refuses_an_unapproved_build_of_a_cycle_that_re
     outputs = {output: stages.render_output(report, output) for output in plan.purpose.formats}
     status = stages.summarise_status(sources, check)
     described = stages.describe_build(plan, sources, report, status)
-    unapproved = Decision.made_now(False, "Grace Hopper", "No.")
+    unapproved = review.decided(False, "Grace Hopper", "No.")
     for decision in (None, unapproved):
         with pytest.raises(ReviewRequiredError):
             stages.publish_outputs(plan, described, outputs, status, decision)

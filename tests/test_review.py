@@ -56,7 +56,7 @@ def test_an_approved_build_is_published_with_its_reviewer(cycle: Path) -> None:
         seen.append(draft)
         assert sorted(path.name for path in draft.folder.iterdir()) == ["report.html", "report.pdf"]
         assert _published(cycle) == before  # nothing published while the reviewer looks
-        return Decision.made_now(True, " Ada Lovelace ", "Checked every department.")
+        return review.decided(True, " Ada Lovelace ", "Checked every department.")
 
     published = stages.build(_request(cycle), reviewer=approve)
     (draft,) = seen
@@ -79,8 +79,8 @@ def test_an_approved_build_is_published_with_its_reviewer(cycle: Path) -> None:
 @pytest.mark.parametrize(
     ("decision", "reason"),
     [
-        (Decision.made_now(False, "Grace Hopper", "Health's plans are out of date."), "Grace Hopper did not"),
-        (Decision.unanswered(7 * 24 * 3600), "no reviewer answered within 7 days"),
+        (review.decided(False, "Grace Hopper", "Health's plans are out of date."), "Grace Hopper did not"),
+        (review.unanswered(7 * 24 * 3600), "no reviewer answered within 7 days"),
     ],
 )
 def test_a_build_not_approved_publishes_nothing(cycle: Path, decision: Decision, reason: str) -> None:
@@ -103,7 +103,7 @@ def test_the_first_review_of_a_cycle_says_everything_is_new(tmp_path: Path) -> N
 
     def approve(draft: review.Draft) -> Decision:
         seen.append(review.markdown(draft))
-        return Decision.made_now(True, "Ada", "")
+        return review.decided(True, "Ada", "")
 
     stages.build(_request(tmp_path), reviewer=approve)
     (summary,) = seen
@@ -155,10 +155,10 @@ def test_two_builds_waiting_for_review_at_once_keep_apart(cycle: Path) -> None:
         # While this build waits, another run of the cycle is reviewed and published.
         stages.build(_request(cycle), DirectRunner(run_id="second"), reviewer=approve)
         assert sorted(path.name for path in draft.folder.iterdir()) == ["report.html", "report.pdf"]
-        return Decision.made_now(True, "Ada", "")
+        return review.decided(True, "Ada", "")
 
     def approve(draft: review.Draft) -> Decision:
-        return Decision.made_now(True, "Grace", "")
+        return review.decided(True, "Grace", "")
 
     published = stages.build(_request(cycle), DirectRunner(run_id="first"), reviewer=approve_after_another_run)
     assert json.loads((published.folder / "manifest.json").read_text())["flow_run_id"] == "first"
