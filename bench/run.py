@@ -55,6 +55,7 @@ ENV = {
 sys.path.insert(0, str(PROJECT))
 from bench import workers  # noqa: E402
 from bench.generate import generate  # noqa: E402
+from pipeline.render import OutputFormat  # noqa: E402
 
 
 def measure_repeated(command: list[str], repeats: int, extra: dict[str, str] | None = None) -> dict[str, float]:
@@ -132,7 +133,7 @@ def bench_size(multiplier: int, server_url: str) -> dict[str, object]:
     results["stages_only"] = measure(
         [PYTHON, str(HERE / "stages_only.py"), str(DATA / "submissions"), cycle, str(work / "stages")]
     )
-    html = work / "pipeline" / cycle / "report.html"
+    html = work / "pipeline" / cycle / OutputFormat.HTML.file_name
     results["bare_weasyprint"] = measure(
         [
             PYTHON,
