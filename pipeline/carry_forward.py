@@ -13,10 +13,10 @@ from pipeline.checked import CheckedCycle, EarlierResponses, PublishedResponse, 
 from pipeline.commands import command
 from pipeline.errors import Problem, Severity
 from pipeline.names import name_key
-from pipeline.schema import REPORT_CONFIG_FILE, ReportConfig
+from pipeline.schema import ReportConfig
 from pipeline.section_rules import section_words
 from pipeline.sections import SectionSpec
-from pipeline.source import CycleSources
+from pipeline.source import REPORT_CONFIG_FILE, CycleSources
 from pipeline.yaml_file import SourceFile
 
 

@@ -23,10 +23,9 @@ from pipeline.scaffold import (
     schema_files,
     submission_file_name,
 )
-from pipeline.schema import REPORT_CONFIG_FILE
 from pipeline.service import check_path
 from pipeline.settings import SETTINGS
-from pipeline.source import read_cycle
+from pipeline.source import REPORT_CONFIG_FILE, read_cycle
 from pipeline.status import counted
 from pipeline.validate import check_cycle_config, expected_department
 

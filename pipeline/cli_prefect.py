@@ -18,9 +18,8 @@ from pipeline.errors import CycleNotFoundError
 from pipeline.purpose import decide
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
-from pipeline.schema import REPORT_CONFIG_FILE
 from pipeline.settings import SETTINGS, api_url, prepare_prefect
-from pipeline.source import cycle_folder, find_cycles
+from pipeline.source import REPORT_CONFIG_FILE, cycle_folder, find_cycles
 from pipeline.validate import check_config
 from pipeline.workspace import Workspace
 from pipeline.yaml_file import load_yaml

@@ -16,13 +16,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from pipeline import atomic
-from pipeline.manifest import MANIFEST, read_manifest
+from pipeline.manifest import read_manifest
 from pipeline.publishing import HISTORY_STAMP, bundle_name
 from pipeline.records import Decision, DepartmentCounts, FileEntry, Manifest
 from pipeline.render import OutputFormat
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
-from pipeline.status import SUMMARY_FILE
-from pipeline.workspace import HISTORY, HUB, Workspace
+from pipeline.workspace import HISTORY, HUB, MANIFEST, SUMMARY_FILE, Workspace
 
 TITLE = "Published reports"
 

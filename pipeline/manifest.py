@@ -18,9 +18,8 @@ from pipeline.records import (
     ReportFacts,
     TextFingerprint,
 )
+from pipeline.workspace import MANIFEST
 from pipeline.yaml_file import SourceFile
-
-MANIFEST = "manifest.json"
 
 
 def build_manifest(

@@ -24,11 +24,10 @@ from pathlib import Path
 
 from pipeline import atomic
 from pipeline.errors import PublishError
-from pipeline.manifest import MANIFEST, file_entry, manifest_bytes
+from pipeline.manifest import file_entry, manifest_bytes
 from pipeline.records import Manifest
 from pipeline.settings import SETTINGS
-from pipeline.status import SUMMARY_FILE
-from pipeline.workspace import HISTORY, STAGING, Workspace
+from pipeline.workspace import HISTORY, MANIFEST, STAGING, SUMMARY_FILE, Workspace
 
 # The name of each build replaced, under history/: when it was replaced.
 HISTORY_STAMP = "%Y%m%dT%H%M%S.%fZ"

@@ -15,14 +15,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 from pipeline import sections
 from pipeline.render import OutputFormat
 from pipeline.sections import SectionKind, SectionSpec
+from pipeline.source import CYCLE_NAME_PATTERN
 
 # Submissions are untrusted; strict types stop YAML's `no`, `2014-01-01` or `12`
 # from silently becoming text, and unknown keys are errors rather than ignored.
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-# A cycle's folder name: what report.yaml's previous_cycle: may name, and what is read as a cycle.
-CYCLE_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"
-REPORT_CONFIG_FILE = "report.yaml"
 
 
 def _email_address(address: str) -> str:

@@ -16,7 +16,7 @@ from pipeline import source, validate
 from pipeline.errors import Problem
 from pipeline.records import FileResult
 from pipeline.runners import DirectRunner, Runner
-from pipeline.schema import REPORT_CONFIG_FILE
+from pipeline.source import REPORT_CONFIG_FILE
 from pipeline.stages import publish_status, read_and_check
 from pipeline.validate import CheckCache
 from pipeline.workspace import Workspace

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from pipeline.errors import CycleNotFoundError
 from pipeline.names import closest
-from pipeline.schema import CYCLE_NAME_PATTERN, REPORT_CONFIG_FILE
 from pipeline.yaml_file import SourceFile, load_yaml
 
+# A cycle's folder name: what is read as a cycle, and what report.yaml's previous_cycle: may name.
+CYCLE_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"
 CYCLE_NAME = re.compile(CYCLE_NAME_PATTERN)
+REPORT_CONFIG_FILE = "report.yaml"
 
 
 @dataclass

@@ -14,9 +14,7 @@ from pipeline.checked import CheckedCycle
 from pipeline.errors import Problem, Severity
 from pipeline.records import CycleStatus, Decision, DepartmentRow, ProblemRow, count
 from pipeline.source import CycleSources
-
-VALIDATION_FILE = "validation.json"
-SUMMARY_FILE = "status.md"
+from pipeline.workspace import SUMMARY_FILE, VALIDATION_FILE
 
 
 def build_status(sources: CycleSources, checked: CheckedCycle | None, problems: list[Problem]) -> CycleStatus:

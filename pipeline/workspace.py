@@ -3,7 +3,8 @@ that keep runs apart. One object, handed to every stage that touches the disk, s
 storage shared across machines plugs in here and nowhere else.
 
 Under the outputs folder:
-- `<cycle>/`: the cycle's publication, with the builds it replaced under `history/`;
+- `<cycle>/`: the cycle's publication (the report files, their zip, `manifest.json`, `status.md`
+  and `validation.json`), with the builds it replaced under `history/`;
 - `.preview/<cycle>/`: previews, apart from what is published;
 - `.review/<cycle>/<flow run>/`: builds waiting for their reviewer;
 - `.feedback/<cycle>.json`: the last feedback letter sent for each file;
@@ -20,6 +21,10 @@ from pathlib import Path
 from pipeline import atomic
 from pipeline.settings import SETTINGS
 
+# In each build's folder: the manifest of what it holds, and the run's status (for people and for tools).
+MANIFEST = "manifest.json"
+SUMMARY_FILE = "status.md"
+VALIDATION_FILE = "validation.json"
 HISTORY = "history"
 PREVIEW = ".preview"
 REVIEW = ".review"

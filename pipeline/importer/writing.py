@@ -23,8 +23,7 @@ from pipeline.checked import has_errors
 from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
 from pipeline.importer.page import ImportedCycle
 from pipeline.scaffold import REPORT_SCHEMA_FILE, SUBMISSION_SCHEMA_FILE, submission_file_name
-from pipeline.schema import REPORT_CONFIG_FILE
-from pipeline.source import CYCLE_NAME, read_cycle
+from pipeline.source import CYCLE_NAME, REPORT_CONFIG_FILE, read_cycle
 from pipeline.validate import check_cycle
 
 
