@@ -23,7 +23,7 @@ from pipeline import feedback, stages
 from pipeline.errors import PipelineError
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle_config
-from tests.helpers import CONFIG, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
 
 CONTACT = "digital-team@health.example.gov.uk"
 SENDER = "annual-report@digital.example.gov.uk"

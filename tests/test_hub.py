@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page
 from pipeline import hub, review, stages
 from pipeline.hub import HubCycle, HubFile
 from tests.checkers import NOTES, WCAG_TAGS, axe, describe_axe, nu_html_checker
-from tests.helpers import PROJECT, REAL_CYCLE
+from tests.paths import PROJECT, REAL_CYCLE
 
 FIRST_YEAR = "2012-action-03"
 

@@ -10,7 +10,7 @@ from pipeline import progress
 from pipeline.render import OutputFormat
 from pipeline.settings import SETTINGS
 from pipeline.stages import BuildRequest, build
-from tests.helpers import REAL_CYCLE, SUBMISSIONS
+from tests.paths import REAL_CYCLE, SUBMISSIONS
 
 
 class Terminal(io.StringIO):

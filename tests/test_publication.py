@@ -12,7 +12,7 @@ from pipeline import hub, publish, review, stages
 from pipeline.errors import NotApprovedError, ReviewRequiredError
 from pipeline.purpose import decide
 from pipeline.render import OutputFormat
-from tests.helpers import CONFIG, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
 
 CYCLE = "test-cycle"
 

@@ -14,7 +14,7 @@ import yaml
 
 from pipeline import publish, review, stages
 from pipeline.errors import NotApprovedError
-from tests.helpers import CONFIG, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
 
 
 def _request(root: Path, review: bool | None = True) -> stages.BuildRequest:

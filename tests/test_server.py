@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import PROJECT, REAL_CYCLE
+from tests.paths import PROJECT, REAL_CYCLE
 from tests.servers import (
     CONTACT,
     Served,

@@ -11,7 +11,7 @@ import pytest
 from pipeline import stages
 from pipeline.errors import InvalidInputError
 from pipeline.render import OutputFormat
-from tests.helpers import CONFIG, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
 
 
 def test_build_runs_the_stages_in_their_order(tmp_path: Path) -> None:
