@@ -10,10 +10,8 @@ adding a kind of section is one row.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -39,10 +37,6 @@ class SectionKind:
 
     def title(self, *, year: int | str | None = None, label: str | None = None) -> str:
         return self.heading.format(year=year, label=label)
-
-    @cached_property
-    def heading_pattern(self) -> re.Pattern[str]:
-        return re.compile(self.published_headings, re.IGNORECASE)
 
 
 SECTION_KINDS: tuple[SectionKind, ...] = (

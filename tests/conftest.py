@@ -11,7 +11,7 @@ from playwright.sync_api import Browser  # noqa: E402
 
 from pipeline.document import Report  # noqa: E402
 from pipeline.stages import checked_report  # noqa: E402
-from tests.helpers import REAL_CYCLE, SUBMISSIONS  # noqa: E402
+from tests.paths import REAL_CYCLE, SUBMISSIONS  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 from aiosmtpd.controller import Controller
 
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
 PREFECT = Path(sys.executable).with_name("prefect")
 # The Department of Health's contact in the copies of the real cycle the servers are given.

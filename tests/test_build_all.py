@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
 pytestmark = pytest.mark.scale  # many processes at once: make test-scale
 

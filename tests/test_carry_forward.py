@@ -16,7 +16,8 @@ from pipeline.errors import InvalidInputError
 from pipeline.model import build_report
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle, require_publishable
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS, docx_outline, html_outline, reference_sections
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.readers import docx_outline, html_outline, reference_sections
 
 SAMPLE = PROJECT / "tests" / "fixtures" / "carry-forward" / "2016-action-04"
 CYCLE = SAMPLE.name

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from tests.helpers import CONFIG, PROJECT, REAL_CYCLE, SUBMISSIONS, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
 
 def test_validate_a_good_file(capsys: pytest.CaptureFixture[str]) -> None:

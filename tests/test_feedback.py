@@ -26,7 +26,7 @@ from pipeline.settings import SETTINGS
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle_config
 from pipeline.workspace import Workspace
-from tests.helpers import CONFIG, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
 
 CONTACT = "digital-team@health.example.gov.uk"
 SENDER = "annual-report@digital.example.gov.uk"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import docx_outline, html_outline, reference_sections
+from tests.readers import docx_outline, html_outline, reference_sections
 
 REFERENCE = reference_sections()
 CANONICAL_HEADINGS = [

@@ -25,15 +25,8 @@ from tests.checkers import (
     nu_html_checker,
     pdf_ua_findings,
 )
-from tests.helpers import (
-    DEPARTMENT_NOTICE,
-    PROJECT,
-    SUBMISSIONS,
-    docx_outline,
-    govspeak_outline,
-    html_outline,
-    normalise,
-)
+from tests.paths import PROJECT, SUBMISSIONS
+from tests.readers import DEPARTMENT_NOTICE, docx_outline, govspeak_outline, html_outline, normalise
 
 PAGE = PROJECT.parent / "shared" / "reference" / "action-03-departmental-responses-2012.govspeak"
 CYCLE = "2012-action-03"

@@ -13,7 +13,8 @@ from prefect.settings import PREFECT_API_URL
 
 from flows import annual_report
 from pipeline import source, validate
-from tests.helpers import CONFIG, PROJECT, REAL_CYCLE, SUBMISSIONS, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

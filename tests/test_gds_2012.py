@@ -13,7 +13,8 @@ import pytest
 from pipeline.document import NO_RESPONSE, BulletList, Paragraph, plain_text
 from pipeline.importer import PageOptions, import_page
 from pipeline.stages import checked_report
-from tests.helpers import PROJECT, normalise
+from tests.paths import PROJECT
+from tests.readers import normalise
 
 PAGES = sorted((PROJECT.parent / "shared" / "reference" / "gds-2012").glob("action-*.govspeak"))
 OPTIONS = PageOptions(

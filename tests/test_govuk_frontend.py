@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.helpers import PROJECT
+from tests.paths import PROJECT
 
 FOLDER = PROJECT / "report_templates" / "govuk-frontend"
 RELEASE = PROJECT / "node_modules" / "govuk-frontend"

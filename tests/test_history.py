@@ -13,7 +13,9 @@ from pipeline.model import build_report
 from pipeline.render import OutputFormat, render
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle
-from tests.helpers import CONFIG, PROJECT, SUBMISSIONS, html_outline, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
+from tests.paths import PROJECT, SUBMISSIONS
+from tests.readers import html_outline
 
 FIRST_YEAR = "2012-action-03"
 SAMPLE = PROJECT / "tests" / "fixtures" / "history" / "2014-action-03"

@@ -22,8 +22,9 @@ from pipeline.render.pdf import render_pdf
 from pipeline.source import read_cycle
 from pipeline.validate import check_config, check_cycle, check_submission
 from pipeline.yaml_file import SourceFile, load_yaml
+from tests.builders import submission, write_cycle
 from tests.checkers import libreoffice_to_pdf, pdftotext_pages
-from tests.helpers import PROJECT, submission, write_cycle
+from tests.paths import PROJECT
 
 HOSTILE = PROJECT / "tests" / "fixtures" / "hostile"
 SECONDS_PER_FILE = 5.0

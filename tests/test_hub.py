@@ -23,7 +23,7 @@ from pipeline.hub import HubCycle, HubFile
 from pipeline.request import BuildRequest
 from pipeline.workspace import Workspace
 from tests.checkers import NOTES, WCAG_TAGS, axe, describe_axe, nu_html_checker
-from tests.helpers import PROJECT, REAL_CYCLE
+from tests.paths import PROJECT, REAL_CYCLE
 
 FIRST_YEAR = "2012-action-03"
 

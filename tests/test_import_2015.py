@@ -14,7 +14,8 @@ from pipeline.model import build_report
 from pipeline.render import render
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle
-from tests.helpers import REAL_CYCLE, REFERENCE, SUBMISSIONS, html_outline, normalise, reference_sections
+from tests.paths import REAL_CYCLE, REFERENCE, SUBMISSIONS
+from tests.readers import html_outline, normalise, reference_sections
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import yaml
 
 from pipeline.cli import main
 from pipeline.commands import command
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
 from tests.importing import listing, page, page_file, response
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
 
 def test_cli_imports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

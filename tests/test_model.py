@@ -18,7 +18,7 @@ from pipeline.markup import parse_markup
 from pipeline.model import build_report
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle
-from tests.helpers import submission, write_cycle
+from tests.builders import submission, write_cycle
 
 
 def test_real_report_has_17_departments_of_5_sections(real_report: Report) -> None:

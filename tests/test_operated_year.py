@@ -23,7 +23,7 @@ import httpx
 
 from pipeline.render import OutputFormat
 from pipeline.settings import SETTINGS
-from tests.helpers import PROJECT, REAL_CYCLE
+from tests.paths import PROJECT, REAL_CYCLE
 from tests.servers import (
     CONTACT,
     Inbox,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.prefect_api import healthy
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 from tests.servers import error_lines
 
 ANNOUNCED = re.compile(r"starting a temporary one at (http://127\.0\.0\.1:(\d+)/api)")

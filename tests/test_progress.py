@@ -12,7 +12,7 @@ from pipeline.request import BuildRequest
 from pipeline.settings import SETTINGS
 from pipeline.stages import build
 from pipeline.workspace import Workspace
-from tests.helpers import REAL_CYCLE, SUBMISSIONS
+from tests.paths import REAL_CYCLE, SUBMISSIONS
 
 
 class Terminal(io.StringIO):

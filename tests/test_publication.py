@@ -17,7 +17,7 @@ from pipeline.records import Decision
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
 from pipeline.workspace import Workspace
-from tests.helpers import CONFIG, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
 
 CYCLE = "test-cycle"
 

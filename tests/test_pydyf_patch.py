@@ -14,7 +14,7 @@ import pytest
 from pipeline.render import pdf as pdf_renderer
 from pipeline.render import pydyf_page_references as patch
 from pipeline.stages import checked_report
-from tests.helpers import REAL_CYCLE, SUBMISSIONS
+from tests.paths import REAL_CYCLE, SUBMISSIONS
 
 
 def test_the_installed_pydyf_is_the_one_the_patch_was_checked_against() -> None:

@@ -12,8 +12,9 @@ from docx.oxml.ns import qn
 
 from pipeline.document import BulletList, Department, Emphasis, Link, Paragraph, Report, Section, Text
 from pipeline.render.docx import render_docx
+from tests.builders import report_with_notices
 from tests.checkers import libreoffice_to_pdf, pdftotext_pages
-from tests.helpers import reference_sections, report_with_notices
+from tests.readers import reference_sections
 
 
 def _document(data: bytes) -> docx.document.Document:

@@ -8,7 +8,8 @@ from markdown_it import MarkdownIt
 
 from pipeline.document import Department, Paragraph, Report, Section, Text
 from pipeline.render.govspeak import render_govspeak
-from tests.helpers import govspeak_outline, reference_sections, report_with_notices
+from tests.builders import report_with_notices
+from tests.readers import govspeak_outline, reference_sections
 
 
 def test_every_department_and_section_reads_as_published(real_report: Report) -> None:

@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page
 
 from pipeline.document import BulletList, Department, Link, Paragraph, Report, Section, Text
 from pipeline.render.html import render_html
+from tests.builders import report_with_notices
 from tests.checkers import (
     GENERIC_LINK_TEXTS,
     NOTES,
@@ -19,7 +20,7 @@ from tests.checkers import (
     heading_skips,
     nu_html_checker,
 )
-from tests.helpers import PROJECT, REAL_CYCLE, report_with_notices
+from tests.paths import PROJECT, REAL_CYCLE
 
 
 def _report(*blocks: Paragraph | BulletList) -> Report:

@@ -13,8 +13,8 @@ from weasyprint import CSS, HTML
 from pipeline.document import Department, Paragraph, Report, Section, Text
 from pipeline.render.html import render_html
 from pipeline.render.pdf import render_pdf
+from tests.builders import report_with_notices
 from tests.checkers import pdf_ua_findings, pdftotext_pages, structure_roles
-from tests.helpers import report_with_notices
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from pipeline.records import CycleStatus, Decision, DepartmentRow, ReportFacts
 from pipeline.request import BuildRequest
 from pipeline.runners import DirectRunner
 from pipeline.workspace import REVIEW, Workspace
-from tests.helpers import CONFIG, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
 
 
 def _request(root: Path, review: bool | None = True) -> BuildRequest:

@@ -19,7 +19,8 @@ from pipeline.errors import CycleNotFoundError
 from pipeline.render.pdf import RefusingFetcher
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS, submission, write_cycle
+from tests.builders import submission, write_cycle
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
 LOOP = PROJECT / "tests" / "publish_loop.py"
 

@@ -11,7 +11,8 @@ import yaml
 
 from pipeline.cli import main
 from pipeline.scaffold import schema_files
-from tests.helpers import CONFIG, REAL_CYCLE, SUBMISSIONS, write_cycle
+from tests.builders import CONFIG, write_cycle
+from tests.paths import REAL_CYCLE, SUBMISSIONS
 
 
 def test_checked_in_schemas_match_the_definition() -> None:

@@ -14,7 +14,8 @@ from pipeline.scaffold import new_submission, schema_files
 from pipeline.sections import SectionKind
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle
-from tests.helpers import CONFIG, docx_outline, html_outline, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
+from tests.readers import docx_outline, html_outline
 
 RISKS = SectionKind(
     key="risks",

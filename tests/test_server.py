@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import PROJECT, REAL_CYCLE
+from tests.paths import PROJECT, REAL_CYCLE
 from tests.servers import (
     CONTACT,
     Served,
@@ -33,7 +33,9 @@ from tests.servers import (
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The real 2015 cycle, publishing HTML and PDF (to keep the runs short), with a contact for
-    the Department of Health, served to a real Prefect server whose log is checked for errors."""
+    the Department of Health, served to a real Prefect server whose log is checked for errors.
+    The tests share the server, not what they leave on it: each publishes the build it needs, and a
+    file dropped into the cycle is taken out again (see `dropped`)."""
     home = tmp_path_factory.mktemp("prefect-server")
     submissions, outputs = home / "submissions", home / "outputs"
     copy_real_cycle(submissions, formats="[html, pdf]")
@@ -52,26 +54,57 @@ def test_deployments_carry_their_schedule(served: Served) -> None:
     assert by_name["annual-report"]["parameters"]["review"] is True  # the scheduled build waits for a reviewer
 
 
-def test_a_run_triggered_through_the_api_publishes(served: Served) -> None:
-    api = served.api
+def _run_without_review(served: Served) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A run of the annual-report deployment that publishes without a reviewer, started through the
+    API: the run as created, and as it finished."""
     deployment = served.deployment("annual-report")
-    created = post(api, f"/deployments/{deployment['id']}/create_flow_run", {"parameters": {"review": False}})
-    final = finished(api, created["id"])
+    created = post(served.api, f"/deployments/{deployment['id']}/create_flow_run", {"parameters": {"review": False}})
+    return created, finished(served.api, created["id"])
+
+
+def test_a_run_triggered_through_the_api_publishes(served: Served) -> None:
+    created, final = _run_without_review(served)
     assert final["state"]["type"] == "COMPLETED", served.serve_log.read_text()[-3000:]
     manifest = json.loads((served.outputs / REAL_CYCLE / "manifest.json").read_text())
     assert manifest["flow_run_id"] == created["id"]
     assert (served.outputs / REAL_CYCLE / "report.html").exists()
 
 
-def test_a_dropped_file_is_validated_within_seconds(served: Served) -> None:
+def _validations(api: str, file: str) -> list[dict[str, Any]]:
+    """The validate-submission runs the file-drop trigger has started for this file name."""
+    runs = post(api, "/flow_runs/filter", {"flows": {"name": {"any_": ["validate-submission"]}}})
+    return [run for run in runs if run["parameters"].get("file") == file]
+
+
+@pytest.fixture
+def dropped(served: Served) -> Iterator[Path]:
+    """Where a test drops a department's file into the served cycle. Afterwards the file is taken out
+    and the check of its removal waited for, so that the tests after it serve the cycle as it was."""
+    path = served.submissions / REAL_CYCLE / "late-response.yaml"
+    yield path
+    if path.exists():
+        checks = len(_validations(served.api, path.name))
+        path.unlink()
+        wait_for(
+            lambda: (
+                len(runs := _validations(served.api, path.name)) > checks
+                and all(run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED") for run in runs)
+            ),
+            "the check of the dropped file's removal",
+            timeout=60,
+        )
+
+
+def test_a_dropped_file_is_validated_within_seconds(served: Served, dropped: Path) -> None:
     api = served.api
-    dropped = served.submissions / REAL_CYCLE / "late-response.yaml"
+    assert served.inbox is not None
+    inbox = served.inbox
+    mailed_before = len(inbox.received)  # mail from an earlier test is not this test's
     started = time.monotonic()
     dropped.write_text("department: Department of Health\ncommitments: We will.\nprogess: {}\n", encoding="utf-8")
 
     def validated() -> dict[str, Any] | None:
-        runs = post(api, "/flow_runs/filter", {"flows": {"name": {"any_": ["validate-submission"]}}})
-        done = [run for run in runs if run["parameters"].get("file") == "late-response.yaml"]
+        done = _validations(api, dropped.name)
         return done[0] if done and done[0]["state"]["type"] == "COMPLETED" else None
 
     wait_for(validated, "the validate-submission run for the dropped file", timeout=60)
@@ -91,9 +124,7 @@ def test_a_dropped_file_is_validated_within_seconds(served: Served) -> None:
     assert "2015-action-04/late-response.yaml" in status
 
     # The department hears of it too, by email to its contact in report.yaml.
-    assert served.inbox is not None
-    inbox = served.inbox
-    ((recipients, mail),) = wait_for(lambda: inbox.received, "the department's email", timeout=30)
+    ((recipients, mail),) = wait_for(lambda: inbox.received[mailed_before:], "the department's email", timeout=30)
     assert recipients == [CONTACT]
     assert mail["Subject"].startswith("Annual report submission 2015-action-04/late-response.yaml: not valid")
     assert 'How to fix: did you mean "progress"?' in mail.get_content()
@@ -161,13 +192,17 @@ def test_the_reviewer_decides_deliberately_and_a_rejected_build_publishes_nothin
     served: Served, tmp_path: Path
 ) -> None:
     """What a reviewer can and cannot do through the form's API, on a run started with the commands
-    the banner prints. (An approval, and what it publishes, is walked through in test_operated_year.py.)"""
+    the banner prints. (An approval, and what it publishes, is walked through in test_operated_year.py.)
+    The test publishes a build of its own first, so that there is always a publication to keep."""
     api, folder = served.api, served.outputs / REAL_CYCLE
+    _, published = _run_without_review(served)
+    assert published["state"]["type"] == "COMPLETED", served.serve_log.read_text()[-3000:]
     paused = _run_as_the_banner_says(served, tmp_path)
     assert paused["state"]["type"] == "PAUSED", served.serve_log.read_text()[-3000:]
     staged = served.outputs / ".review" / REAL_CYCLE / paused["id"]
     assert sorted(path.name for path in staged.iterdir()) == ["report.html", "report.pdf"]
-    before = _published_files(folder) if folder.exists() else {}
+    before = _published_files(folder)
+    assert json.loads(before["manifest.json"])["flow_run_id"] == published["id"]  # this test's own publication
 
     # The form the UI draws: a choice with no default, a name, a comment; and the summary above it.
     keys = paused["state"]["state_details"]["run_input_keyset"]
@@ -199,7 +234,7 @@ def test_the_reviewer_decides_deliberately_and_a_rejected_build_publishes_nothin
     after = _published_files(folder)
     kept = [name for name in after if name not in ("status.md", "validation.json")]
     assert {name: after[name] for name in kept} == {name: before[name] for name in kept if name in before}
-    assert after.get("manifest.json") == before.get("manifest.json")  # whether or not a build was published before
+    assert after.get("manifest.json") == before.get("manifest.json")  # the publication above, byte for byte
     status = after["status.md"].decode()
     assert "Grace Hopper did not approve it at " in status and ": Health's plans are last year's. The" in status
     assert not (served.outputs / ".review" / REAL_CYCLE).exists()

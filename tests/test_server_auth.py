@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from pipeline.prefect_api import _loopback
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 from tests.servers import error_lines
 from tests.servers import free_port as _free_port
 from tests.servers import start as _start

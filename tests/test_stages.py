@@ -15,7 +15,7 @@ from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
 from pipeline.runners import DirectRunner, Pending, R
 from pipeline.workspace import Workspace
-from tests.helpers import CONFIG, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
 
 
 class RecordingRunner(DirectRunner):

@@ -9,7 +9,7 @@ from pipeline.commands import command
 from pipeline.errors import InvalidInputError, Severity
 from pipeline.source import read_cycle
 from pipeline.validate import check_cycle, require_publishable
-from tests.helpers import CONFIG, submission, write_cycle
+from tests.builders import CONFIG, submission, write_cycle
 
 
 def problems_for(tmp_path: Path, files: dict[str, Any], config: dict[str, Any] | None = None) -> list[str]:

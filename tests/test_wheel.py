@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pipeline import stages
 from pipeline.render import OutputFormat
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
 WHERE_IMPORTED = (
     "import json, sysconfig, flows, pipeline, report_templates; "

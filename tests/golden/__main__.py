@@ -2,7 +2,7 @@
 
 from pipeline.render.html import render_html
 from pipeline.stages import checked_report
-from tests.helpers import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
 report, problems = checked_report(SUBMISSIONS, REAL_CYCLE)
 assert not problems, problems

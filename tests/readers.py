@@ -1,72 +1,18 @@
-"""Build cycles from dicts in a temporary folder, and read the real report for comparison."""
+"""What a test reads back: the published reference report, and the department → section outline
+of a built page, DOCX or govspeak export, each in the same shape so that they compare."""
 
 from __future__ import annotations
 
-import datetime
 import io
+import re
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import Any
 
 import docx as docx_module
 import yaml
 from markdown_it import MarkdownIt
 
 from pipeline import sections
-from pipeline.document import NO_RESPONSE, Department, Notice, Paragraph, Report, Section, Text
-from pipeline.settings import SETTINGS
-
-PROJECT = SETTINGS.submissions.parent
-SUBMISSIONS = SETTINGS.submissions
-REAL_CYCLE = SETTINGS.default_cycle
-REFERENCE = PROJECT.parent / "shared" / "reference" / "action-04-departmental-responses-2015.txt"
-
-CONFIG: dict[str, Any] = {
-    "title": "Action 9: test the pipeline",
-    "strategy": "Government Digital Strategy",
-    "action": 9,
-    "commitments_label": "December 2012",
-    "reporting_years": [2013, 2014],
-    "published": "2015-01-16",
-    "intro": "Here is how departments are responding to this action:",
-    "departments": ["Department of Health", "Home Office"],
-    # A test cycle publishes its page alone, so that a build of it is quick; a test that needs
-    # more names them here, since a build of fewer formats than the cycle publishes is a preview.
-    "formats": ["html"],
-}
-
-
-def submission(department: str = "Department of Health", **changes: Any) -> dict[str, Any]:
-    """A valid submission; keyword arguments replace or (with value None) remove keys."""
-    data: dict[str, Any] = {
-        "department": department,
-        "commitments": "We will do things.",
-        "progress": {2013: "We did some things.", 2014: "We did more things."},
-        "plans": {2014: "We plan things.", 2015: "We plan more things."},
-    }
-    for key, value in changes.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
-
-
-def write_cycle(
-    root: Path,
-    files: dict[str, dict[str, Any] | str],
-    config: dict[str, Any] | None = None,
-    cycle: str = "test-cycle",
-) -> Path:
-    """Write report.yaml and the given submissions (dicts, or raw YAML text) under root/cycle."""
-    folder = root / cycle
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.yaml").write_text(yaml.safe_dump(config or CONFIG, allow_unicode=True))
-    for name, content in files.items():
-        text = content if isinstance(content, str) else yaml.safe_dump(content, allow_unicode=True)
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
+from tests.paths import REAL_CYCLE, REFERENCE, SUBMISSIONS
 
 # The published text's slips, as the report prints them; the pipeline's output is canonical.
 _DEPARTMENT_LINE_SLIPS = {"Home Office’s": "Home Office"}
@@ -102,7 +48,7 @@ def _canonical_heading(line: str) -> tuple[str | None, str]:
     and any text fused to it ("###Departmental … (December 2012)Home Office will …")."""
     body = line.lstrip("#")
     for kind in sections.kinds():
-        if match := kind.heading_pattern.match(body):
+        if match := re.match(kind.published_headings, body, re.IGNORECASE):
             rest = body[match.end() :].strip()
             if rest and kind.yearly:
                 continue  # a sentence that starts like a heading
@@ -210,20 +156,3 @@ def govspeak_outline(markdown: str) -> dict[str, dict[str, list[str]]]:
         if not department.get(DEPARTMENT_NOTICE, True):
             del department[DEPARTMENT_NOTICE]
     return outline
-
-
-def report_with_notices() -> Report:
-    """A small report with a not-applicable section and a department that did not respond."""
-    na = Notice("This action is not applicable to Department of Health.", "It had no services in 2013.")
-    commitments, progress = sections.report_sections("December 2012", [2013])[:2]
-    health = Department(
-        "Department of Health",
-        "DH",
-        "department-of-health",
-        (
-            Section(commitments.field, commitments.heading, (Paragraph((Text("We will do things."),)),)),
-            Section(progress.field, progress.heading, (na,)),
-        ),
-    )
-    home = Department("Home Office", None, "home-office", (), NO_RESPONSE)
-    return Report("test", "Title", "Strategy", 1, datetime.date(2015, 1, 16), "Intro.", (health, home))
