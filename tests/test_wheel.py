@@ -21,8 +21,12 @@ import sysconfig
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from pipeline import stages
 from pipeline.render import OutputFormat
+from pipeline.request import BuildRequest
+from pipeline.workspace import Workspace
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
 WHERE_IMPORTED = (
@@ -32,6 +36,8 @@ WHERE_IMPORTED = (
 )
 
 
+# Half a minute (a wheel built, a virtualenv made, a build through a temporary Prefect server): in make test-scale.
+@pytest.mark.scale
 def test_the_wheel_carries_its_templates_and_builds_the_same_report_away_from_the_checkout(tmp_path: Path) -> None:
     python = _install(_build_wheel(tmp_path), tmp_path / "venv")
     work = tmp_path / "work"
@@ -50,7 +56,7 @@ def test_the_wheel_carries_its_templates_and_builds_the_same_report_away_from_th
     _run([python, "-m", "pipeline", "build", "--cycle", REAL_CYCLE], cwd=work, env=environment)
     assert (work / ".prefect").is_dir()
 
-    stages.build(stages.BuildRequest(cycle=REAL_CYCLE, outputs_root=tmp_path / "checkout"))
+    stages.build(BuildRequest(cycle=REAL_CYCLE, workspace=Workspace(outputs=tmp_path / "checkout")))
     for output_format in OutputFormat:
         installed = work / "outputs" / REAL_CYCLE / output_format.file_name
         assert installed.read_bytes() == (tmp_path / "checkout" / REAL_CYCLE / output_format.file_name).read_bytes()
