@@ -22,8 +22,9 @@ from prefect.logging import get_logger
 from prefect.schedules import Cron
 
 from flows import all_reports, annual_report, validate_submission
-from pipeline import prefect_names, watch
 from pipeline.commands import shown_path
+from pipeline.operations import watch
+from pipeline.orchestration import prefect_names
 from pipeline.request import BuildRequest
 from pipeline.workspace import Workspace
 

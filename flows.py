@@ -1,7 +1,7 @@
 """The annual report as Prefect flows: the stages of `pipeline/stages.py`, run as Prefect tasks.
 
 Nothing here decides what the pipeline does or in what order (that is `pipeline.stages`),
-nor how a stage becomes a task (that is `pipeline.prefect_tasks`). `deployments.py` serves
+nor how a stage becomes a task (that is `pipeline.orchestration.prefect_tasks`). `deployments.py` serves
 these flows; `python flows.py` (or `make report`) builds the default cycle with no server to start.
 """
 
@@ -18,7 +18,7 @@ from pipeline.settings import SETTINGS, prepare_prefect
 
 if __name__ == "__main__":  # `python flows.py`: a temporary server boots while Prefect is imported below
     from pipeline.errors import PipelineError
-    from pipeline.prefect_api import connect
+    from pipeline.orchestration.prefect_api import connect
 
     try:
         _API = connect()
@@ -35,14 +35,22 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Failed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from pipeline import prefect_names, progress, service, stages, status
-from pipeline.checked import has_errors
+from pipeline import service, stages
+from pipeline.check.checked import has_errors
 from pipeline.errors import PipelineError
-from pipeline.prefect_tasks import PrefectRunner, ask_in_the_ui, email_the_department, flush_to_server, returned_value
-from pipeline.publishing import Published, describe
+from pipeline.operations import progress, status
+from pipeline.orchestration import prefect_names
+from pipeline.orchestration.prefect_tasks import (
+    PrefectRunner,
+    ask_in_the_ui,
+    email_the_department,
+    flush_to_server,
+    returned_value,
+)
+from pipeline.publish.publishing import Published, describe
+from pipeline.read.source import find_cycles
 from pipeline.render import OutputFormat, load_renderers
 from pipeline.request import BuildRequest
-from pipeline.source import find_cycles
 from pipeline.workspace import Workspace
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.document import slugify
+from pipeline.model.document import slugify
 
 PROJECT = Path(__file__).resolve().parents[1]
 REAL = PROJECT / "submissions" / "2015-action-04"

@@ -90,7 +90,7 @@ class RunningServer:
         environment = {**ENV, "PREFECT_HOME": str(home)}
         self.process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         sys.path.insert(0, str(PROJECT))
-        from pipeline.prefect_api import healthy
+        from pipeline.orchestration.prefect_api import healthy
 
         while not healthy(self.url):
             time.sleep(0.2)

@@ -38,7 +38,7 @@ sys.path.insert(0, str(PROJECT))
 
 from bench.generate import generate  # noqa: E402
 from pipeline import stages  # noqa: E402
-from pipeline.document import Report  # noqa: E402
+from pipeline.model.document import Report  # noqa: E402
 from pipeline.render.html import render_html  # noqa: E402
 from pipeline.render.pdf import (  # noqa: E402
     RefusingFetcher,

@@ -27,7 +27,7 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline.document import Report  # noqa: E402
+from pipeline.model.document import Report  # noqa: E402
 from pipeline.render import OutputFormat, render  # noqa: E402
 from pipeline.settings import SETTINGS  # noqa: E402
 from pipeline.stages import checked_report  # noqa: E402

@@ -41,7 +41,7 @@ def wall_time(command: list[str]) -> float:
 
 def imports_prefect(arguments: list[str]) -> bool:
     script = (
-        "import sys, contextlib, io; from pipeline.cli import main\n"
+        "import sys, contextlib, io; from pipeline.cli.main import main\n"
         "quiet = contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO())\n"
         f"with quiet[0], quiet[1]: main({arguments!r})\n"
         "print('prefect' in sys.modules)"

@@ -1,7 +1,7 @@
 """How the stages are run: at once in this process, or submitted to an orchestrator.
 
 `stages.build` hands every stage to a runner. `DirectRunner` calls it there and then;
-the Prefect adapter (`pipeline.prefect_tasks`) submits it as a Prefect task. A stage's
+the Prefect adapter (`pipeline.orchestration.prefect_tasks`) submits it as a Prefect task. A stage's
 arguments may be the pending results of earlier stages: the runner waits for them, so the
 order in which `build` submits the stages is the pipeline's order, whoever runs it.
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, overload, runtime_checkable
 
 if TYPE_CHECKING:
-    from pipeline.validate import CheckCache
+    from pipeline.check.validate import CheckCache
 
 R = TypeVar("R")
 A = TypeVar("A")

@@ -12,15 +12,16 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from pipeline import source, validate
+from pipeline.check import validate
+from pipeline.check.validate import CheckCache
 from pipeline.errors import Problem
+from pipeline.read import source
+from pipeline.read.source import REPORT_CONFIG_FILE
+from pipeline.read.yaml_file import parse_yaml
 from pipeline.records import FileResult
 from pipeline.runners import DirectRunner, Runner
-from pipeline.source import REPORT_CONFIG_FILE
 from pipeline.stages import publish_status, read_and_check
-from pipeline.validate import CheckCache
 from pipeline.workspace import Workspace
-from pipeline.yaml_file import parse_yaml
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml")
 

@@ -13,19 +13,24 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from pipeline import hub, manifest, model, progress, publishing, render, review, source, status, validate
-from pipeline.checked import CycleCheck
-from pipeline.document import Report
+from pipeline import render
+from pipeline.check import validate
+from pipeline.check.checked import CycleCheck
+from pipeline.check.validate import CheckCache
 from pipeline.errors import InvalidInputError, NotApprovedError, Problem, ReviewRequiredError
-from pipeline.publishing import Published
-from pipeline.purpose import BuildPlan, decide, publishes_all, review_refusal
+from pipeline.model import assemble
+from pipeline.model.document import Report
+from pipeline.operations import hub, progress, review, status
+from pipeline.publish import manifest, publishing
+from pipeline.publish.publishing import Published
+from pipeline.publish.purpose import BuildPlan, decide, publishes_all, review_refusal
+from pipeline.read import source
+from pipeline.read.source import CycleSources
 from pipeline.records import CycleStatus, Decision, Manifest
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
 from pipeline.runners import DirectRunner, Gathered, Pending, Runner
 from pipeline.settings import SETTINGS
-from pipeline.source import CycleSources
-from pipeline.validate import CheckCache
 from pipeline.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -66,7 +71,7 @@ def build_model(check: CycleCheck) -> Report:
     """model: the one document every renderer reads."""
     started = time.perf_counter()
     assert check.checked is not None, "build() models only a publishable cycle"
-    report = model.build_report(check.checked)
+    report = assemble.build_report(check.checked)
     logger.info(
         "model: %d department(s), %d section(s) in %.2f s",
         len(report.departments),
@@ -222,7 +227,7 @@ def build(request: BuildRequest, runner: Runner | None = None, reviewer: Reviewe
     strict publishes nothing if any file has a problem. A run that publishes nothing still
     writes its status files, and raises InvalidInputError with every problem. A build of
     fewer formats than the cycle publishes, or asked to be a preview, is written beside the
-    publication (`pipeline.purpose`). A reviewed build is staged and published only if the
+    publication (`pipeline.publish.purpose`). A reviewed build is staged and published only if the
     reviewer approves it; otherwise NotApprovedError says why."""
     runner = runner or DirectRunner()
     workspace = request.workspace

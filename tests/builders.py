@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from pipeline import sections
-from pipeline.document import NO_RESPONSE, Department, Notice, Paragraph, Report, Section, Text
+from pipeline.model import sections
+from pipeline.model.document import NO_RESPONSE, Department, Notice, Paragraph, Report, Section, Text
 
 CONFIG: dict[str, Any] = {
     "title": "Action 9: test the pipeline",

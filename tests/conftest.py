@@ -9,7 +9,7 @@ from collections.abc import Iterator  # noqa: E402
 import pytest  # noqa: E402
 from playwright.sync_api import Browser  # noqa: E402
 
-from pipeline.document import Report  # noqa: E402
+from pipeline.model.document import Report  # noqa: E402
 from pipeline.stages import checked_report  # noqa: E402
 from tests.paths import REAL_CYCLE, SUBMISSIONS  # noqa: E402
 

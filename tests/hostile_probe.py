@@ -14,8 +14,8 @@ MEMORY_CAP = 2 * 1024**3  # bytes of address space; a runaway file fails here, n
 
 resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
-from pipeline.validate import check_config, check_submission  # noqa: E402
-from pipeline.yaml_file import load_yaml  # noqa: E402
+from pipeline.check.validate import check_config, check_submission  # noqa: E402
+from pipeline.read.yaml_file import load_yaml  # noqa: E402
 
 folder = Path(sys.argv[1])
 config, _ = check_config(load_yaml(folder / "report.yaml"))

@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.manifest import build_manifest
-from pipeline.publishing import publish
+from pipeline.publish.manifest import build_manifest
+from pipeline.publish.publishing import publish
 from pipeline.workspace import Workspace
 
 outputs, label = Path(sys.argv[1]), sys.argv[2]

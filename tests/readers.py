@@ -11,7 +11,7 @@ import docx as docx_module
 import yaml
 from markdown_it import MarkdownIt
 
-from pipeline import sections
+from pipeline.model import sections
 from tests.paths import REAL_CYCLE, REFERENCE, SUBMISSIONS
 
 # The published text's slips, as the report prints them; the pipeline's output is canonical.

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.carry_forward import word_diff
-from pipeline.cli import main
-from pipeline.document import NO_RESPONSE, Report
+from pipeline.check.carry_forward import word_diff
+from pipeline.check.validate import check_cycle, require_publishable
+from pipeline.cli.main import main
 from pipeline.errors import InvalidInputError
-from pipeline.model import build_report
-from pipeline.source import read_cycle
-from pipeline.validate import check_cycle, require_publishable
+from pipeline.model.assemble import build_report
+from pipeline.model.document import NO_RESPONSE, Report
+from pipeline.read.source import read_cycle
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 from tests.readers import docx_outline, html_outline, reference_sections
 

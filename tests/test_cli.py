@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.builders import CONFIG, submission, write_cycle
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
@@ -66,7 +66,7 @@ def test_validate_a_file_outside_a_cycle(tmp_path: Path, capsys: pytest.CaptureF
 def test_validate_runs_without_prefect_or_a_traceback(tmp_path: Path) -> None:
     folder = write_cycle(tmp_path, {"health.yaml": "department: [\n"})
     script = (
-        "import sys; from pipeline.cli import main; code = main(sys.argv[1:]); "
+        "import sys; from pipeline.cli.main import main; code = main(sys.argv[1:]); "
         "print('prefect loaded' if 'prefect' in sys.modules else 'prefect not loaded'); sys.exit(code)"
     )
     result = subprocess.run(
@@ -91,7 +91,7 @@ def test_unknown_cycle_is_an_error_not_a_traceback(tmp_path: Path, capsys: pytes
 
 
 def test_every_argument_of_every_command_has_help() -> None:
-    from pipeline.cli import _parser
+    from pipeline.cli.main import _parser
 
     parser = _parser()
     (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
@@ -129,7 +129,7 @@ def test_the_command_new_prints_works_as_printed(tmp_path: Path) -> None:
 
 def test_an_unknown_cycle_is_refused_before_prefect_starts_and_the_cycles_are_listed(tmp_path: Path) -> None:
     script = (
-        "import sys; from pipeline.cli import main; code = main(sys.argv[1:]); "
+        "import sys; from pipeline.cli.main import main; code = main(sys.argv[1:]); "
         "print('prefect loaded' if 'prefect' in sys.modules else 'prefect not loaded'); sys.exit(code)"
     )
     result = subprocess.run(
@@ -146,7 +146,7 @@ def test_an_unknown_cycle_is_refused_before_prefect_starts_and_the_cycles_are_li
 def test_a_cycle_that_requires_review_is_not_built_where_no_reviewer_can_be_asked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline import prefect_api
+    from pipeline.orchestration import prefect_api
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     monkeypatch.setattr(prefect_api, "healthy", lambda url, timeout=0.5: False)  # no coordinators' server running

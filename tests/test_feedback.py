@@ -19,12 +19,13 @@ from aiosmtpd.controller import Controller
 from prefect.settings import PREFECT_API_URL
 
 import flows
-from pipeline import feedback, prefect_tasks
+from pipeline.check.validate import check_cycle_config
 from pipeline.errors import PipelineError
+from pipeline.operations import feedback
+from pipeline.orchestration import prefect_tasks
+from pipeline.read.source import read_cycle
 from pipeline.service import check_dropped_file
 from pipeline.settings import SETTINGS
-from pipeline.source import read_cycle
-from pipeline.validate import check_cycle_config
 from pipeline.workspace import Workspace
 from tests.builders import CONFIG, submission, write_cycle
 

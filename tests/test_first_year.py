@@ -11,10 +11,10 @@ import pytest
 import yaml
 from playwright.sync_api import Browser
 
-from pipeline.cli import main
-from pipeline.document import Report
+from pipeline.cli.main import main
 from pipeline.errors import InvalidInputError
 from pipeline.importer import PageOptions, import_page, parse_page
+from pipeline.model.document import Report
 from pipeline.render import OutputFormat, render
 from pipeline.stages import checked_report
 from tests.checkers import (

@@ -12,7 +12,8 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 
 from flows import annual_report
-from pipeline import source, validate
+from pipeline.check import validate
+from pipeline.read import source
 from tests.builders import CONFIG, submission, write_cycle
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
@@ -185,7 +186,7 @@ def test_unknown_cycle_fails_with_a_clear_message(tmp_path: Path) -> None:
 def test_cli_build_reports_what_it_published(
     real_submissions: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     arguments = ["build", "--submissions", str(real_submissions)]
     assert main([*arguments, "--outputs", str(tmp_path / "out")]) == 0
@@ -242,7 +243,7 @@ def test_rendering_retries_transient_errors_only(tmp_path: Path, monkeypatch: py
 @pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.scale)])
 def test_all_reports_builds_every_cycle_and_names_the_failures(tmp_path: Path, workers: int) -> None:
     from flows import all_reports
-    from pipeline.prefect_tasks import returned_value
+    from pipeline.orchestration.prefect_tasks import returned_value
 
     root = tmp_path / "submissions"
     write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office")}, cycle="2015-action-01")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.document import NO_RESPONSE, BulletList, Paragraph, plain_text
 from pipeline.importer import PageOptions, import_page
+from pipeline.model.document import NO_RESPONSE, BulletList, Paragraph, plain_text
 from pipeline.stages import checked_report
 from tests.paths import PROJECT
 from tests.readers import normalise

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.model import build_report
+from pipeline.check.validate import check_cycle
+from pipeline.model.assemble import build_report
+from pipeline.read.source import read_cycle
 from pipeline.render import OutputFormat, render
-from pipeline.source import read_cycle
-from pipeline.validate import check_cycle
 from tests.builders import CONFIG, submission, write_cycle
 from tests.paths import PROJECT, SUBMISSIONS
 from tests.readers import html_outline

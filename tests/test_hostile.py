@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.model import build_report
+from pipeline.check.validate import check_config, check_cycle, check_submission
+from pipeline.model.assemble import build_report
+from pipeline.read.source import read_cycle
+from pipeline.read.yaml_file import SourceFile, load_yaml
 from pipeline.render.docx import render_docx
 from pipeline.render.html import render_html
 from pipeline.render.pdf import render_pdf
-from pipeline.source import read_cycle
-from pipeline.validate import check_config, check_cycle, check_submission
-from pipeline.yaml_file import SourceFile, load_yaml
 from tests.builders import submission, write_cycle
 from tests.checkers import libreoffice_to_pdf, pdftotext_pages
 from tests.paths import PROJECT

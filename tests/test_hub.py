@@ -18,8 +18,9 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import Browser, Page
 
-from pipeline import hub, review, stages
-from pipeline.hub import HubCycle, HubFile
+from pipeline import stages
+from pipeline.operations import hub, review
+from pipeline.operations.hub import HubCycle, HubFile
 from pipeline.request import BuildRequest
 from pipeline.workspace import Workspace
 from tests.checkers import NOTES, WCAG_TAGS, axe, describe_axe, nu_html_checker
@@ -115,7 +116,8 @@ def test_concurrent_publishes_of_different_cycles_all_reach_the_hub(tmp_path: Pa
     # busy disk, say) while the others publish: the moment a hub written without its lock
     # would lose their entries.
     publisher = (
-        "import sys, time; from pathlib import Path; from pipeline import hub, manifest, publishing\n"
+        "import sys, time; from pathlib import Path; from pipeline.operations import hub\n"
+        "from pipeline.publish import manifest, publishing\n"
         "from pipeline.workspace import Workspace\n"
         "root, cycle, pause = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])\n"
         "read = hub.published_cycles\n"

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipeline.check.validate import check_cycle
 from pipeline.errors import Problem
 from pipeline.importer import import_page, read_page
-from pipeline.model import build_report
+from pipeline.model.assemble import build_report
+from pipeline.read.source import read_cycle
 from pipeline.render import render
-from pipeline.source import read_cycle
-from pipeline.validate import check_cycle
 from tests.paths import REAL_CYCLE, REFERENCE, SUBMISSIONS
 from tests.readers import html_outline, normalise, reference_sections
 

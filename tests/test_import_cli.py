@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.commands import command
 from tests.importing import listing, page, page_file, response
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.document import BulletList, Paragraph, plain_text
 from pipeline.errors import InvalidInputError
 from pipeline.importer import parse_page, read_page
-from pipeline.markup import parse_markup
+from pipeline.model.document import BulletList, Paragraph, plain_text
+from pipeline.model.markup import parse_markup
 from tests.importing import HEADER, INTRO, PAGE, TITLE, expected, page, problems_of, response
 
 ORDER = (

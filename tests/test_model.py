@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.document import (
+from pipeline.check.validate import check_cycle
+from pipeline.model.assemble import build_report
+from pipeline.model.document import (
     NO_RESPONSE,
     BulletList,
     Emphasis,
@@ -14,10 +16,8 @@ from pipeline.document import (
     plain_text,
     slugify,
 )
-from pipeline.markup import parse_markup
-from pipeline.model import build_report
-from pipeline.source import read_cycle
-from pipeline.validate import check_cycle
+from pipeline.model.markup import parse_markup
+from pipeline.read.source import read_cycle
 from tests.builders import submission, write_cycle
 
 

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.prefect_api import healthy
+from pipeline.orchestration.prefect_api import healthy
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 from tests.servers import error_lines
 
 ANNOUNCED = re.compile(r"starting a temporary one at (http://127\.0\.0\.1:(\d+)/api)")
 # Runs the CLI's build, then says whether the build's own process ever imported the server's code.
 BUILD_AND_LIST_SERVER_MODULES = (
-    "import sys; from pipeline.cli import main; code = main(sys.argv[1:]); "
+    "import sys; from pipeline.cli.main import main; code = main(sys.argv[1:]); "
     "print('server modules imported:', sorted(m for m in sys.modules if m.startswith('prefect.server'))); "
     "sys.exit(code)"
 )

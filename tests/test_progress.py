@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from bench.generate import generate
-from pipeline import progress
+from pipeline.operations import progress
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
 from pipeline.settings import SETTINGS

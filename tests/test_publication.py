@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import hub, publishing, review, stages
+from pipeline import stages
 from pipeline.errors import NotApprovedError, ReviewRequiredError
-from pipeline.manifest import build_manifest
-from pipeline.purpose import BuildPlan, decide
+from pipeline.operations import hub, review
+from pipeline.publish import publishing
+from pipeline.publish.manifest import build_manifest
+from pipeline.publish.purpose import BuildPlan, decide
 from pipeline.records import Decision
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import atomic
 from pipeline.errors import PublishError
-from pipeline.manifest import build_manifest
-from pipeline.publishing import publish
+from pipeline.publish import atomic
+from pipeline.publish.manifest import build_manifest
+from pipeline.publish.publishing import publish
+from pipeline.read.yaml_file import load_yaml
 from pipeline.workspace import Workspace
-from pipeline.yaml_file import load_yaml
 
 
 def _leftovers(root: Path) -> list[str]:

@@ -10,7 +10,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from pipeline.document import BulletList, Department, Emphasis, Link, Paragraph, Report, Section, Text
+from pipeline.model.document import BulletList, Department, Emphasis, Link, Paragraph, Report, Section, Text
 from pipeline.render.docx import render_docx
 from tests.builders import report_with_notices
 from tests.checkers import libreoffice_to_pdf, pdftotext_pages

@@ -6,7 +6,7 @@ import datetime
 
 from markdown_it import MarkdownIt
 
-from pipeline.document import Department, Paragraph, Report, Section, Text
+from pipeline.model.document import Department, Paragraph, Report, Section, Text
 from pipeline.render.govspeak import render_govspeak
 from tests.builders import report_with_notices
 from tests.readers import govspeak_outline, reference_sections

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from pipeline.document import BulletList, Department, Link, Paragraph, Report, Section, Text
+from pipeline.model.document import BulletList, Department, Link, Paragraph, Report, Section, Text
 from pipeline.render.html import render_html
 from tests.builders import report_with_notices
 from tests.checkers import (

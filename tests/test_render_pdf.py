@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from weasyprint import CSS, HTML
 
-from pipeline.document import Department, Paragraph, Report, Section, Text
+from pipeline.model.document import Department, Paragraph, Report, Section, Text
 from pipeline.render.html import render_html
 from pipeline.render.pdf import render_pdf
 from tests.builders import report_with_notices

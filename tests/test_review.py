@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import publishing, review, stages
+from pipeline import stages
 from pipeline.errors import NotApprovedError
-from pipeline.manifest import build_manifest
+from pipeline.operations import review
+from pipeline.publish import publishing
+from pipeline.publish.manifest import build_manifest
 from pipeline.records import CycleStatus, Decision, DepartmentRow, ReportFacts
 from pipeline.request import BuildRequest
 from pipeline.runners import DirectRunner

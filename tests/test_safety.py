@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from weasyprint import HTML
 
+from pipeline.check.validate import check_cycle
 from pipeline.errors import CycleNotFoundError
+from pipeline.read.source import read_cycle
 from pipeline.render.pdf import RefusingFetcher
-from pipeline.source import read_cycle
-from pipeline.validate import check_cycle
 from tests.builders import submission, write_cycle
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 
@@ -102,8 +102,8 @@ def test_links_out_of_the_cycle_are_refused(tmp_path: Path) -> None:
 @pytest.mark.scale
 def test_builds_are_byte_identical_across_processes(tmp_path: Path) -> None:
     script = (
-        "import hashlib, sys; from pathlib import Path; from pipeline.source import read_cycle; "
-        "from pipeline.validate import check_cycle; from pipeline.model import build_report; "
+        "import hashlib, sys; from pathlib import Path; from pipeline.read.source import read_cycle; "
+        "from pipeline.check.validate import check_cycle; from pipeline.model.assemble import build_report; "
         "from pipeline.render import render; "
         f"report = build_report(check_cycle(read_cycle(Path({str(SUBMISSIONS)!r}), {REAL_CYCLE!r}))[0]); "
         "print(*(hashlib.sha256(render(report, f)).hexdigest() for f in ('html', 'pdf', 'docx')))"

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import sections
+from pipeline.check.validate import check_cycle
+from pipeline.cli.scaffold import new_submission, schema_files
 from pipeline.importer import PageOptions, parse_page
-from pipeline.model import build_report
+from pipeline.model import sections
+from pipeline.model.assemble import build_report
+from pipeline.model.sections import SectionKind
+from pipeline.read.source import read_cycle
 from pipeline.render import OutputFormat, render
-from pipeline.scaffold import new_submission, schema_files
-from pipeline.sections import SectionKind
-from pipeline.source import read_cycle
-from pipeline.validate import check_cycle
 from tests.builders import CONFIG, submission, write_cycle
 from tests.readers import docx_outline, html_outline
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pipeline.prefect_api import _loopback
+from pipeline.orchestration.prefect_api import _loopback
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 from tests.servers import error_lines
 from tests.servers import free_port as _free_port

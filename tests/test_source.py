@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import CycleNotFoundError
-from pipeline.source import read_cycle
-from pipeline.yaml_file import load_yaml
+from pipeline.read.source import read_cycle
+from pipeline.read.yaml_file import load_yaml
 
 
 def _load(tmp_path: Path, content: str | bytes) -> object:

@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
+from pipeline.check.validate import check_cycle, require_publishable
 from pipeline.commands import command
 from pipeline.errors import InvalidInputError, Severity
-from pipeline.source import read_cycle
-from pipeline.validate import check_cycle, require_publishable
+from pipeline.read.source import read_cycle
 from tests.builders import CONFIG, submission, write_cycle
 
 

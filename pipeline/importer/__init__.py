@@ -18,7 +18,7 @@ from pipeline.importer.govspeak_page import is_govspeak, parse_govspeak_page
 from pipeline.importer.page import ImportedCycle, PageOptions
 from pipeline.importer.text_page import parse_text_page
 from pipeline.importer.writing import report_yaml, submission_yaml, write_imported_cycle
-from pipeline.yaml_file import SourceFile, decode_text, has_control_characters
+from pipeline.read.yaml_file import SourceFile, decode_text, has_control_characters
 
 # The page says everything: title, strategy, action, date and the commitments' label.
 NO_OPTIONS = PageOptions()

@@ -34,13 +34,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import sections
 from pipeline.errors import InvalidInputError
 from pipeline.importer import page, section_headings, section_order
 from pipeline.importer.page import DepartmentPart, ImportedCycle, PageOptions
 from pipeline.importer.page_reader import PageReader, is_placeholder, shorten
 from pipeline.importer.section_headings import Heading
-from pipeline.markup import link_allowed
+from pipeline.model import sections
+from pipeline.model.markup import link_allowed
 from pipeline.names import name_key
 
 _BLOCKS = ("section", "department", "statement")

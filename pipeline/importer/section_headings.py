@@ -10,8 +10,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from pipeline import sections
-from pipeline.sections import SectionKind
+from pipeline.model import sections
+from pipeline.model.sections import SectionKind
 
 
 @dataclass(frozen=True)

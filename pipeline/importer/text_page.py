@@ -19,13 +19,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipeline import sections
-from pipeline.document import slugify
 from pipeline.errors import InvalidInputError
 from pipeline.importer import details, page, section_headings, section_order
 from pipeline.importer.page import DepartmentPart, ImportedCycle, PageOptions, ParagraphOrItem
 from pipeline.importer.page_reader import PageReader, is_placeholder, shorten
 from pipeline.importer.section_headings import Heading
+from pipeline.model import sections
+from pipeline.model.document import slugify
 from pipeline.names import name_key
 
 _POSSESSIVE = re.compile(r"\s*['’]s$")

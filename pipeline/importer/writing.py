@@ -18,13 +18,13 @@ from typing import Any
 
 import yaml
 
-from pipeline import sections
-from pipeline.checked import has_errors
+from pipeline.check.checked import has_errors
+from pipeline.check.validate import check_cycle
+from pipeline.cli.scaffold import REPORT_SCHEMA_FILE, SUBMISSION_SCHEMA_FILE, submission_file_name
 from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
 from pipeline.importer.page import ImportedCycle
-from pipeline.scaffold import REPORT_SCHEMA_FILE, SUBMISSION_SCHEMA_FILE, submission_file_name
-from pipeline.source import CYCLE_NAME, REPORT_CONFIG_FILE, read_cycle
-from pipeline.validate import check_cycle
+from pipeline.model import sections
+from pipeline.read.source import CYCLE_NAME, REPORT_CONFIG_FILE, read_cycle
 
 
 class _Literal(str):

@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 
-from pipeline.document import Report
+from pipeline.model.document import Report
 
 
 class OutputFormat(StrEnum):

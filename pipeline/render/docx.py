@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from docxtpl import DocxTemplate, RichText
 
-from pipeline.document import Block, BulletList, Emphasis, Inline, Link, Notice, Report, Text
+from pipeline.model.document import Block, BulletList, Emphasis, Inline, Link, Notice, Report, Text
 from pipeline.render.html import TEMPLATES, long_date
 
 DOCX_TEMPLATE = TEMPLATES / "report.docx"

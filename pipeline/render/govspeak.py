@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.document import BulletList, Emphasis, Inline, Link, Notice, Paragraph, Report, Text
+from pipeline.model.document import BulletList, Emphasis, Inline, Link, Notice, Paragraph, Report, Text
 from pipeline.render.html import long_date
 
 # Markdown's and govspeak's markup characters (callouts %…% ^…^ @…@ $CTA, {barchart}, tables).

@@ -8,7 +8,7 @@ from importlib.resources.abc import Traversable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from pipeline.document import BulletList, Emphasis, Link, Notice, Paragraph, Report, Text
+from pipeline.model.document import BulletList, Emphasis, Link, Notice, Paragraph, Report, Text
 
 # The templates, stylesheets and DOCX template: the project's report_templates/ folder, a package
 # installed beside this one (pyproject's package-data), so a wheel carries them. Read only through this.
@@ -44,7 +44,7 @@ def _environment() -> Environment:
     return environment
 
 
-# Shared with the publication hub (pipeline/hub.py), which uses the same stylesheet.
+# Shared with the publication hub (pipeline/operations/hub.py), which uses the same stylesheet.
 TEMPLATE_ENVIRONMENT = _environment()
 
 

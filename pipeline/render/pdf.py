@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from pipeline.document import Report
+from pipeline.model.document import Report
 from pipeline.render.html import TEMPLATES, render_html
 from pipeline.render.pydyf_page_references import kept_page_references
 

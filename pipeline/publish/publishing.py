@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import atomic
 from pipeline.errors import PublishError
-from pipeline.manifest import file_entry, manifest_bytes
+from pipeline.publish import atomic
+from pipeline.publish.manifest import file_entry, manifest_bytes
 from pipeline.records import Manifest
 from pipeline.settings import SETTINGS
 from pipeline.workspace import HISTORY, MANIFEST, STAGING, SUMMARY_FILE, Workspace

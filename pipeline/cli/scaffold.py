@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from pipeline.checked import PublishedResponse
+from pipeline.check.checked import PublishedResponse
+from pipeline.check.schema import ReportConfig, json_schema, submission_model
 from pipeline.commands import program
-from pipeline.document import slugify
-from pipeline.schema import ReportConfig, json_schema, submission_model
+from pipeline.model.document import slugify
 
 SUBMISSION_SCHEMA_FILE = "submission.schema.json"
 REPORT_SCHEMA_FILE = "report.schema.json"

@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline import sections
 from pipeline.errors import Problem
-from pipeline.yaml_file import FieldPath, SourceFile
+from pipeline.model import sections
+from pipeline.read.yaml_file import FieldPath, SourceFile
 
 _TYPE_NAMES = {
     str: "text",

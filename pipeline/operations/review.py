@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.document import Block, BulletList, Department, Notice, Paragraph, Report, plain_text
+from pipeline.model.document import Block, BulletList, Department, Notice, Paragraph, Report, plain_text
+from pipeline.operations.status import counted_errors
 from pipeline.records import CycleStatus, Decision, TextFingerprint
-from pipeline.status import counted_errors
 
 # A problem list longer than this is summarised; status.md has them all.
 PROBLEMS_SHOWN = 20

@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
-from pipeline import sections
+from pipeline.model import sections
+from pipeline.model.sections import SectionKind, SectionSpec
+from pipeline.read.source import CYCLE_NAME_PATTERN
 from pipeline.render import OutputFormat
-from pipeline.sections import SectionKind, SectionSpec
-from pipeline.source import CYCLE_NAME_PATTERN
 
 # Submissions are untrusted; strict types stop YAML's `no`, `2014-01-01` or `12`
 # from silently becoming text, and unknown keys are errors rather than ignored.

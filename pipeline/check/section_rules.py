@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline import sections
-from pipeline.checked import SectionContent
-from pipeline.document import Block, BulletList, Paragraph, plain_text
+from pipeline.check.checked import SectionContent
+from pipeline.check.schema import NotApplicable
 from pipeline.errors import Problem, Severity
-from pipeline.markup import parse_markup
-from pipeline.schema import NotApplicable
-from pipeline.sections import SectionSpec
-from pipeline.yaml_file import SourceFile
+from pipeline.model import sections
+from pipeline.model.document import Block, BulletList, Paragraph, plain_text
+from pipeline.model.markup import parse_markup
+from pipeline.model.sections import SectionSpec
+from pipeline.read.yaml_file import SourceFile
 
 # A section this many words long, and this many times the department's typical
 # section, is probably pasted in whole rather than summarised.

@@ -13,16 +13,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pipeline.check.validate import check_config
 from pipeline.commands import shown_path
 from pipeline.errors import CycleNotFoundError
-from pipeline.purpose import decide
+from pipeline.publish.purpose import decide
+from pipeline.read.source import REPORT_CONFIG_FILE, cycle_folder, find_cycles
+from pipeline.read.yaml_file import load_yaml
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
 from pipeline.settings import SETTINGS, api_url, prepare_prefect
-from pipeline.source import REPORT_CONFIG_FILE, cycle_folder, find_cycles
-from pipeline.validate import check_config
 from pipeline.workspace import Workspace
-from pipeline.yaml_file import load_yaml
 
 
 def build(arguments: argparse.Namespace) -> int:
@@ -67,9 +67,9 @@ def _why_a_reviewer_is_needed(arguments: argparse.Namespace, submissions: Path) 
 
 
 def _run_build(arguments: argparse.Namespace, submissions: Path, reviewer: str | None) -> int:
-    from pipeline import progress
-    from pipeline.prefect_api import connect
-    from pipeline.publishing import Published, describe
+    from pipeline.operations import progress
+    from pipeline.orchestration.prefect_api import connect
+    from pipeline.publish.publishing import Published, describe
     from pipeline.render import load_renderers
 
     workspace = Workspace(submissions, arguments.outputs.resolve())
@@ -78,7 +78,7 @@ def _run_build(arguments: argparse.Namespace, submissions: Path, reviewer: str |
         from prefect.client.schemas.objects import State
 
         from flows import all_reports, annual_report
-        from pipeline.prefect_tasks import flush_to_server, returned_value
+        from pipeline.orchestration.prefect_tasks import flush_to_server, returned_value
 
         load_renderers(arguments.formats or OutputFormat)
         api.wait()
@@ -130,7 +130,7 @@ def build_request(arguments: argparse.Namespace, workspace: Workspace) -> BuildR
 def server(arguments: argparse.Namespace) -> int:
     """Prefect's own server and UI, with its state in the project: on this machine only, unless
     asked to listen elsewhere with Prefect's basic authentication configured."""
-    from pipeline.prefect_api import require_auth_beyond_this_machine
+    from pipeline.orchestration.prefect_api import require_auth_beyond_this_machine
 
     require_auth_beyond_this_machine(arguments.host)
     environment = {
@@ -184,7 +184,7 @@ def _as_this_project_says(line: str) -> str:
 
 
 def serve(arguments: argparse.Namespace) -> int:
-    from pipeline.prefect_api import require_credentials
+    from pipeline.orchestration.prefect_api import require_credentials
 
     os.environ.setdefault("PREFECT_API_URL", api_url(SETTINGS.server_host, arguments.port))
     os.environ.setdefault("PREFECT_HOME", str(SETTINGS.server_home))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.checked import CheckedCycle
-from pipeline.document import NO_RESPONSE, Department, Notice, Report, Section, slugify
-from pipeline.schema import NotApplicable
+from pipeline.check.checked import CheckedCycle
+from pipeline.check.schema import NotApplicable
+from pipeline.model.document import NO_RESPONSE, Department, Notice, Report, Section, slugify
 
 
 def build_report(checked: CheckedCycle) -> Report:

@@ -20,11 +20,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from pipeline import atomic
 from pipeline.commands import command, shown_path
 from pipeline.errors import PipelineError, Problem, Severity
+from pipeline.operations.status import file_summary
+from pipeline.publish import atomic
 from pipeline.records import FileResult
-from pipeline.status import file_summary
 from pipeline.workspace import Workspace
 
 # The environment variables the mail server's settings are read from.

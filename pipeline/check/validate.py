@@ -12,19 +12,8 @@ import hashlib
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import (
-    carry_forward,
-    document,
-    markup,
-    misspelt,
-    schema,
-    schema_errors,
-    section_rules,
-    sections,
-    yaml_file,
-    yaml_traps,
-)
-from pipeline.checked import (
+from pipeline.check import carry_forward, misspelt, schema, schema_errors, section_rules
+from pipeline.check.checked import (
     CheckedCycle,
     CheckedSubmission,
     CycleCheck,
@@ -35,13 +24,15 @@ from pipeline.checked import (
     SectionContent,
     has_errors,
 )
+from pipeline.check.schema import ReportConfig, submission_model
 from pipeline.commands import command
 from pipeline.errors import InvalidInputError, Problem, Severity
+from pipeline.model import document, markup, sections
+from pipeline.model.sections import SectionSpec
 from pipeline.names import closest, same_department
-from pipeline.schema import ReportConfig, submission_model
-from pipeline.sections import SectionSpec
-from pipeline.source import CycleSources
-from pipeline.yaml_file import SourceFile
+from pipeline.read import yaml_file, yaml_traps
+from pipeline.read.source import CycleSources
+from pipeline.read.yaml_file import SourceFile
 
 
 class CheckCache(Protocol):

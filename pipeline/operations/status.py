@@ -10,10 +10,10 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.checked import CheckedCycle
+from pipeline.check.checked import CheckedCycle
 from pipeline.errors import Problem, Severity
+from pipeline.read.source import CycleSources
 from pipeline.records import CycleStatus, Decision, DepartmentRow, ProblemRow, count
-from pipeline.source import CycleSources
 from pipeline.workspace import SUMMARY_FILE, VALIDATION_FILE
 
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import difflib
 
-from pipeline.checked import CheckedCycle, EarlierResponses, PublishedResponse, SectionContent
+from pipeline.check.checked import CheckedCycle, EarlierResponses, PublishedResponse, SectionContent
+from pipeline.check.schema import ReportConfig
+from pipeline.check.section_rules import section_words
 from pipeline.commands import command
 from pipeline.errors import Problem, Severity
+from pipeline.model.sections import SectionSpec
 from pipeline.names import name_key
-from pipeline.schema import ReportConfig
-from pipeline.section_rules import section_words
-from pipeline.sections import SectionSpec
-from pipeline.source import REPORT_CONFIG_FILE, CycleSources
-from pipeline.yaml_file import SourceFile
+from pipeline.read.source import REPORT_CONFIG_FILE, CycleSources
+from pipeline.read.yaml_file import SourceFile
 
 
 def continuation_problems(sources: CycleSources, config: ReportConfig, previous: CheckedCycle) -> list[Problem]:

@@ -8,7 +8,8 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from pipeline.document import Report
+from pipeline.model.document import Report
+from pipeline.read.yaml_file import SourceFile
 from pipeline.records import (
     CycleStatus,
     DepartmentCounts,
@@ -19,7 +20,6 @@ from pipeline.records import (
     TextFingerprint,
 )
 from pipeline.workspace import MANIFEST
-from pipeline.yaml_file import SourceFile
 
 
 def build_manifest(

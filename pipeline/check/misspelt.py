@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.yaml_file import FieldPath, SourceFile
+from pipeline.read.yaml_file import FieldPath, SourceFile
 
 # How alike a key must be to the one it is read as: difflib's own default, as the "did you mean" hint uses.
 SIMILARITY = 0.6

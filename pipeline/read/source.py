@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline.errors import CycleNotFoundError
 from pipeline.names import closest
-from pipeline.yaml_file import SourceFile, load_yaml
+from pipeline.read.yaml_file import SourceFile, load_yaml
 
 # A cycle's folder name: what is read as a cycle, and what report.yaml's previous_cycle: may name.
 CYCLE_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"

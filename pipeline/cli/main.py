@@ -11,23 +11,23 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline import cli_prefect
-from pipeline.commands import command, shown_path
-from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
-from pipeline.names import closest
-from pipeline.render import OutputFormat
-from pipeline.scaffold import (
+from pipeline.check.validate import check_cycle_config, expected_department
+from pipeline.cli import prefect_commands
+from pipeline.cli.scaffold import (
     REPORT_SCHEMA_FILE,
     SUBMISSION_SCHEMA_FILE,
     new_submission,
     schema_files,
     submission_file_name,
 )
+from pipeline.commands import command, shown_path
+from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
+from pipeline.names import closest
+from pipeline.operations.status import counted
+from pipeline.read.source import REPORT_CONFIG_FILE, read_cycle
+from pipeline.render import OutputFormat
 from pipeline.service import check_path
 from pipeline.settings import SETTINGS
-from pipeline.source import REPORT_CONFIG_FILE, read_cycle
-from pipeline.status import counted
-from pipeline.validate import check_cycle_config, expected_department
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
     build.add_argument("--outputs", type=Path, default=SETTINGS.outputs, help=OUTPUTS_HELP)
-    build.set_defaults(command=cli_prefect.build)
+    build.set_defaults(command=prefect_commands.build)
 
     served = commands.add_parser(
         "serve", help="register the deployments with the Prefect server at PREFECT_API_URL and run them"
@@ -141,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     served.add_argument(
         "--port", type=int, default=SETTINGS.server_port, help="the server's port (default: %(default)s)"
     )
-    served.set_defaults(command=cli_prefect.serve)
+    served.set_defaults(command=prefect_commands.serve)
 
     server = commands.add_parser(
         "server", help=f"start a Prefect server and its UI on {SETTINGS.server_host} (stop it with Ctrl-C)"
@@ -155,7 +155,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the address to listen on (default: %(default)s, this machine only); any other needs "
         "PREFECT_SERVER_API_AUTH_STRING set",
     )
-    server.set_defaults(command=cli_prefect.server)
+    server.set_defaults(command=prefect_commands.server)
 
     imported = commands.add_parser(
         "import",

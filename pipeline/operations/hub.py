@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from pipeline import atomic
-from pipeline.manifest import read_manifest
-from pipeline.publishing import HISTORY_STAMP, bundle_name
+from pipeline.publish import atomic
+from pipeline.publish.manifest import read_manifest
+from pipeline.publish.publishing import HISTORY_STAMP, bundle_name
 from pipeline.records import Decision, DepartmentCounts, FileEntry, Manifest
 from pipeline.render import OutputFormat
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date

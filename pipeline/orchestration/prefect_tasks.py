@@ -39,9 +39,11 @@ from prefect.runtime import flow_run
 from pydantic import ConfigDict, Field
 from pydantic.config import JsonDict
 
-from pipeline import feedback, prefect_names, review, stages, status
-from pipeline.checked import FileCheck
+from pipeline import stages
+from pipeline.check.checked import FileCheck
 from pipeline.errors import PipelineError
+from pipeline.operations import feedback, review, status
+from pipeline.orchestration import prefect_names
 from pipeline.records import CycleStatus, Decision, FileResult
 from pipeline.render import is_transient
 from pipeline.runners import Pending, Runner, pending_in, resolved
