@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.model.document import slugify
+from pipeline.read.source import REPORT_CONFIG_FILE
 
 PROJECT = Path(__file__).resolve().parents[1]
 REAL = PROJECT / "submissions" / "2015-action-04"
@@ -21,10 +22,10 @@ REAL = PROJECT / "submissions" / "2015-action-04"
 
 def read_responses(folder: Path) -> tuple[dict, list[dict]]:
     """A cycle's config and its responses in report order, as plain data, for the comparison programs."""
-    config = yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((folder / REPORT_CONFIG_FILE).read_text(encoding="utf-8"))
     by_name = {}
     for path in folder.glob("*.yaml"):
-        if path.name != "report.yaml":
+        if path.name != REPORT_CONFIG_FILE:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             by_name[data["department"]] = data
     return config, [by_name[name] for name in config["departments"]]
@@ -35,12 +36,12 @@ def generate(multiplier: int, root: Path) -> str:
     cycle = f"bench-x{multiplier}"
     folder = root / cycle
     folder.mkdir(parents=True, exist_ok=True)
-    config_text = (REAL / "report.yaml").read_text(encoding="utf-8")
+    config_text = (REAL / REPORT_CONFIG_FILE).read_text(encoding="utf-8")
     config = yaml.safe_load(config_text)
     files = {
         yaml.safe_load(path.read_text(encoding="utf-8"))["department"]: path.read_text(encoding="utf-8")
         for path in REAL.glob("*.yaml")
-        if path.name != "report.yaml"
+        if path.name != REPORT_CONFIG_FILE
     }
     names = []
     for copy in range(1, multiplier + 1):
@@ -51,7 +52,9 @@ def generate(multiplier: int, root: Path) -> str:
             (folder / f"{slugify(new_name)}.yaml").write_text(text, encoding="utf-8")
     config["departments"] = names
     config["title"] = f"{config['title']} (benchmark ×{multiplier})"
-    (folder / "report.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (folder / REPORT_CONFIG_FILE).write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return cycle
 
 

@@ -56,6 +56,7 @@ sys.path.insert(0, str(PROJECT))
 from bench import workers  # noqa: E402
 from bench.generate import generate  # noqa: E402
 from pipeline.render import OutputFormat  # noqa: E402
+from pipeline.settings import api_url  # noqa: E402
 
 
 def measure_repeated(command: list[str], repeats: int, extra: dict[str, str] | None = None) -> dict[str, float]:
@@ -83,7 +84,7 @@ class RunningServer:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}/api"
+        self.url = api_url("127.0.0.1", port)
         command = [PYTHON, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
         home = DATA / "standing-server"
         home.mkdir(parents=True, exist_ok=True)
@@ -167,7 +168,7 @@ def bench_size(multiplier: int, server_url: str) -> dict[str, object]:
         "by_format": pandoc,
     }
     results["validate"] = measure([PYTHON, "-m", "pipeline", "validate", str(folder)])
-    results["pdf_pages"] = len(PdfReader(work / "pipeline" / cycle / "report.pdf").pages)
+    results["pdf_pages"] = len(PdfReader(work / "pipeline" / cycle / OutputFormat.PDF.file_name).pages)
     floor = results["bare_weasyprint"]["seconds"] + results["bare_docx"]["seconds"]  # type: ignore[index]
     pipeline_seconds = results["pipeline"]["seconds"]  # type: ignore[index]
     results["ratios"] = {

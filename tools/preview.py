@@ -30,9 +30,10 @@ def preview(cycle: str) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     subprocess.run(
-        ["pdftoppm", "-r", RESOLUTION, "-png", str(published / "report.pdf"), str(target / "pdf-page")], check=True
+        ["pdftoppm", "-r", RESOLUTION, "-png", str(published / OutputFormat.PDF.file_name), str(target / "pdf-page")],
+        check=True,
     )
-    docx_as_pdf = libreoffice_to_pdf(published / "report.docx")
+    docx_as_pdf = libreoffice_to_pdf(published / OutputFormat.DOCX.file_name)
     subprocess.run(["pdftoppm", "-r", RESOLUTION, "-png", str(docx_as_pdf), str(target / "docx-page")], check=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

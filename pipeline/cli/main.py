@@ -20,7 +20,7 @@ from pipeline.cli.scaffold import (
     schema_files,
     submission_file_name,
 )
-from pipeline.commands import command, shown_path
+from pipeline.commands import COMMAND, command, shown_path
 from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
 from pipeline.names import closest
 from pipeline.operations.status import counted
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="annual-report", description="Build the annual progress report from departments' submissions."
+        prog=COMMAND, description="Build the annual progress report from departments' submissions."
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
