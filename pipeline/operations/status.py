@@ -101,14 +101,22 @@ def table_rows(status: CycleStatus) -> list[dict[str, str | int]]:
     return [
         {
             "department": row.department,
-            "submitted": "yes" if row.submitted else "no",
-            "valid": "yes" if row.valid else "no",
+            "submitted": _yes_no(row.submitted),
+            "valid": _yes_no(row.valid),
             "errors": row.errors,
             "warnings": row.warnings,
-            "file": ", ".join(row.files) or "—",
+            "file": _files(row),
         }
         for row in status.departments
     ]
+
+
+def _yes_no(answer: bool) -> str:
+    return "yes" if answer else "no"
+
+
+def _files(row: DepartmentRow) -> str:
+    return ", ".join(row.files) or "—"
 
 
 def summary_markdown(status: CycleStatus) -> str:
@@ -116,10 +124,10 @@ def summary_markdown(status: CycleStatus) -> str:
     if status.review is not None:
         lines += [review_line(status.review), ""]
     lines += ["| Department | Submitted | Valid | Errors | Warnings | File |", "| --- | --- | --- | --- | --- | --- |"]
-    for row in table_rows(status):
+    for row in status.departments:
         lines.append(
-            f"| {_cell(str(row['department']))} | {row['submitted']} | {row['valid']} | {row['errors']} "
-            f"| {row['warnings']} | {_cell(str(row['file']))} |"
+            f"| {_cell(row.department)} | {_yes_no(row.submitted)} | {_yes_no(row.valid)} | {row.errors} "
+            f"| {row.warnings} | {_cell(_files(row))} |"
         )
     problem_groups = [(row.department, row.problems) for row in status.departments if row.problems]
     if status.other_problems:
