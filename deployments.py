@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -32,20 +33,16 @@ from pipeline.workspace import Workspace
 SERVED = (prefect_names.ANNUAL_REPORT, prefect_names.ALL_REPORTS, prefect_names.VALIDATE_SUBMISSION)
 
 
-def serve_deployments(
-    schedule: str = SETTINGS.schedule,
-    submissions_root: Path = SETTINGS.submissions,
-    outputs_root: Path = SETTINGS.outputs,
-) -> None:
+def serve_deployments(schedule: str = SETTINGS.schedule, workspace: Workspace | None = None) -> None:
     """Register the deployments with the Prefect server at PREFECT_API_URL and run what
     is triggered: by hand in the UI, by the yearly schedule, or by a dropped file."""
-    workspace = Workspace(submissions_root, outputs_root)
-    roots = {"submissions_root": str(submissions_root), "outputs_root": str(outputs_root)}
+    workspace = workspace or Workspace()
+    roots = _as_stored(workspace.parameters())
     # The yearly run publishes the default cycle once a reviewer approves it.
-    yearly = BuildRequest(review=True, workspace=workspace).parameters()
+    yearly = _as_stored(BuildRequest(review=True, workspace=workspace).parameters())
     stop = threading.Event()
     watcher = threading.Thread(
-        target=_validate_dropped_files, args=(submissions_root, stop), name="file-drop-trigger", daemon=True
+        target=_validate_dropped_files, args=(workspace.submissions, stop), name="file-drop-trigger", daemon=True
     )
     watcher.start()
     print(banner(), flush=True)
@@ -54,7 +51,7 @@ def serve_deployments(
             _deployment(
                 annual_report,
                 schedules=[Cron(schedule, timezone=SETTINGS.timezone)],
-                parameters={name: str(value) if isinstance(value, Path) else value for name, value in yearly.items()},
+                parameters=yearly,
                 description=(
                     "Build one cycle's report in every format it publishes, wait for a reviewer to approve"
                     " it, and publish it to outputs/. Name fewer formats, or tick preview, for a preview"
@@ -72,6 +69,11 @@ def serve_deployments(
         )
     finally:
         stop.set()
+
+
+def _as_stored(parameters: Mapping[str, object]) -> dict[str, object]:
+    """Parameters as a deployment stores them: folders as text."""
+    return {name: str(value) if isinstance(value, Path) else value for name, value in parameters.items()}
 
 
 def banner() -> str:

@@ -93,8 +93,7 @@ class CycleOutcome:
     summary: str
 
 
-@task(name=prefect_names.BUILD_CYCLE, cache_policy=NO_CACHE)
-def build_cycle(request: BuildRequest) -> CycleOutcome:
+def build_one_cycle(request: BuildRequest) -> CycleOutcome:
     """One cycle's annual-report run, never waiting for a reviewer (a cycle that requires review is
     refused, and says so)."""
     state = annual_report(**request.parameters(), return_state=True)
@@ -102,6 +101,12 @@ def build_cycle(request: BuildRequest) -> CycleOutcome:
     get_run_logger().info("%s: %s (process %d, peak memory %.0f MiB)", request.cycle, state.name, os.getpid(), peak_mib)
     completed = state.is_completed()
     return CycleOutcome(completed, str(state.name) if completed else f"{state.name}: {state.message}")
+
+
+# The task wraps a function this module also names, so that it is sent to a worker process by
+# reference: the worker imports flows.py whole. (A function decorated in place is sent by value,
+# without the names its annotations use, and Prefect cannot then check the flow's parameters.)
+build_cycle = task(name=prefect_names.BUILD_CYCLE, cache_policy=NO_CACHE)(build_one_cycle)
 
 
 @flow(name=prefect_names.ALL_REPORTS)
@@ -140,7 +145,7 @@ def all_reports(
 
     if workers <= 1 or len(cycles) <= 1:
         for cycle in cycles:
-            finished(cycle, build_cycle.fn(replace(every, cycle=cycle)))
+            finished(cycle, build_one_cycle(replace(every, cycle=cycle)))
     else:
         with ProcessPoolTaskRunner(max_workers=min(workers, len(cycles))) as pool:
             futures: dict[PrefectFuture[CycleOutcome], str] = {

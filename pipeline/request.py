@@ -39,7 +39,7 @@ class BuildRequest:
         """The request as the annual-report flow's parameters."""
         values = {field.name: getattr(self, field.name) for field in fields(self) if field.name != "workspace"}
         values["formats"] = list(self.formats) if self.formats is not None else None
-        return {**values, "submissions_root": self.workspace.submissions, "outputs_root": self.workspace.outputs}
+        return {**values, **self.workspace.parameters()}
 
     @classmethod
     def from_parameters(cls, parameters: Mapping[str, Any]) -> BuildRequest:

@@ -39,6 +39,10 @@ class Workspace:
     submissions: Path = SETTINGS.submissions
     outputs: Path = SETTINGS.outputs
 
+    def parameters(self) -> dict[str, Path]:
+        """The workspace as the flows' parameters."""
+        return {"submissions_root": self.submissions, "outputs_root": self.outputs}
+
     def publication(self, cycle: str) -> Path:
         """Where the cycle's published build is (or a preview's, in the previews' workspace)."""
         return self.outputs / cycle

@@ -192,5 +192,5 @@ def serve(arguments: argparse.Namespace) -> int:
     prepare_prefect()
     from deployments import serve_deployments
 
-    serve_deployments(arguments.schedule, arguments.submissions.resolve(), arguments.outputs.resolve())
+    serve_deployments(arguments.schedule, Workspace(arguments.submissions.resolve(), arguments.outputs.resolve()))
     return 0
