@@ -35,7 +35,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Failed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from pipeline import service, stages
+from pipeline import stages
 from pipeline.check.checked import has_errors
 from pipeline.errors import PipelineError
 from pipeline.operations import progress, status
@@ -172,7 +172,7 @@ def validate_submission(
 ) -> bool:
     """Check a dropped or changed file (and the cycle around it) and report, without building."""
     workspace = Workspace(submissions_root, outputs_root)
-    result = service.check_dropped_file(workspace, cycle, file, PrefectRunner())
+    result = stages.check_dropped_file(workspace, cycle, file, PrefectRunner())
     create_markdown_artifact(
         key=prefect_names.validation_artifact(cycle, file),
         markdown=status.file_markdown(result.label, result.problems, result.exists),

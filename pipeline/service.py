@@ -19,8 +19,6 @@ from pipeline.read import source
 from pipeline.read.source import REPORT_CONFIG_FILE
 from pipeline.read.yaml_file import parse_yaml
 from pipeline.records import FileResult
-from pipeline.runners import DirectRunner, Runner
-from pipeline.stages import publish_status, read_and_check
 from pipeline.workspace import Workspace
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml")
@@ -60,20 +58,6 @@ def check_upload(
         department=standing.name if standing else None,
         contact=checked.config.contacts.get(standing.name) if standing else None,
     )
-
-
-def check_dropped_file(workspace: Workspace, cycle: str, name: str, runner: Runner | None = None) -> FileResult:
-    """A file dropped into, changed in or removed from a cycle: the cycle's status files
-    refreshed, and the file's own result. Nothing is built."""
-    runner = runner or DirectRunner()
-    _, _, cycle_status = read_and_check(runner, workspace, cycle)
-    runner.submit(publish_status, workspace, cycle_status).result()
-    path = workspace.submissions / cycle / name
-    try:
-        content = path.read_bytes()
-    except OSError:
-        return FileResult(cycle, name, path, False, (), None, None)
-    return check_upload(workspace, cycle, name, content, runner.cache)
 
 
 def check_path(path: Path) -> tuple[list[Path], list[Problem]]:

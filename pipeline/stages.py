@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from pipeline import render
+from pipeline import render, service
 from pipeline.check import validate
 from pipeline.check.checked import CycleCheck
 from pipeline.check.validate import CheckCache
@@ -26,7 +26,7 @@ from pipeline.publish.publishing import Published
 from pipeline.publish.purpose import BuildPlan, decide, publishes_all, review_refusal
 from pipeline.read import source
 from pipeline.read.source import CycleSources
-from pipeline.records import CycleStatus, Decision, Manifest
+from pipeline.records import CycleStatus, Decision, FileResult, Manifest
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
 from pipeline.runners import DirectRunner, Gathered, Pending, Runner
@@ -292,6 +292,20 @@ def read_and_check(
     sources = runner.submit(read_submissions, workspace, cycle)
     check = runner.submit(check_submissions, sources, runner.cache)
     return sources, check, runner.submit(summarise_status, sources, check)
+
+
+def check_dropped_file(workspace: Workspace, cycle: str, name: str, runner: Runner | None = None) -> FileResult:
+    """A file dropped into, changed in or removed from a cycle: the cycle's status files
+    refreshed, and the file's own result. Nothing is built."""
+    runner = runner or DirectRunner()
+    _, _, cycle_status = read_and_check(runner, workspace, cycle)
+    runner.submit(publish_status, workspace, cycle_status).result()
+    path = workspace.submissions / cycle / name
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return FileResult(cycle, name, path, False, (), None, None)
+    return service.check_upload(workspace, cycle, name, content, runner.cache)
 
 
 def _since(started: float) -> float:

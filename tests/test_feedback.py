@@ -24,8 +24,8 @@ from pipeline.errors import PipelineError
 from pipeline.operations import feedback
 from pipeline.orchestration import prefect_tasks
 from pipeline.read.source import read_cycle
-from pipeline.service import check_dropped_file
 from pipeline.settings import SETTINGS
+from pipeline.stages import check_dropped_file
 from pipeline.workspace import Workspace
 from tests.builders import CONFIG, submission, write_cycle
 

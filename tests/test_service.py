@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.service import check_dropped_file, check_upload
+from pipeline.service import check_upload
+from pipeline.stages import check_dropped_file
 from pipeline.workspace import Workspace
 from tests.builders import CONFIG, submission, write_cycle
 

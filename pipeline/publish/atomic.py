@@ -9,6 +9,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,12 +56,18 @@ def fsync_directory(path: Path) -> None:
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    """The C library, found when first needed: finding it runs ldconfig, which a command that
+    only reads (validate, say) should not wait for."""
+    return ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 
 
 def exchange(first: Path, second: Path) -> None:
     """Swap two directories atomically (Linux renameat2), or as near as the system allows."""
-    renameat2 = getattr(_libc, "renameat2", None)
+    renameat2 = getattr(_libc(), "renameat2", None)
     if renameat2 is not None:
         result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
         if result == 0:
