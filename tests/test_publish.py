@@ -97,7 +97,7 @@ def test_swap_without_renameat2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     class NoRenameat2:
         pass
 
-    monkeypatch.setattr(atomic, "_libc", NoRenameat2())
+    monkeypatch.setattr(atomic, "_libc", NoRenameat2)  # a C library without renameat2
     _publish(tmp_path, {"report.html": b"old"})
     folder = _publish(tmp_path, {"report.html": b"new"})
     assert (folder / "report.html").read_bytes() == b"new"
