@@ -180,3 +180,11 @@ def test_the_hub_lists_only_complete_publications(tmp_path: Path) -> None:
     published("2015-action-05", every, None)
     listed = [cycle.cycle for cycle in hub.published_cycles(tmp_path)]
     assert listed == ["2015-action-05", "2015-action-01"]
+
+
+def test_a_preview_of_a_cycle_never_published_says_so(tmp_path: Path) -> None:
+    write_cycle(tmp_path / "submissions", {"health.yaml": submission()}, CONFIG)
+    preview = stages.build(_request(tmp_path, preview=True))
+    assert not (tmp_path / "outputs" / CYCLE).exists()
+    said = publishing.describe(preview).splitlines()
+    assert f"  nothing of {CYCLE} is published yet ({tmp_path / 'outputs' / CYCLE})" in said

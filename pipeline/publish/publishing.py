@@ -59,8 +59,10 @@ def describe(published: Published) -> str:
     lines.append(f"  status: {published.folder / SUMMARY_FILE}")
     if published.preview is None:
         lines.append(f"  all published reports: {published.hub}")
-    else:
+    elif published.publication.is_dir():
         lines.append(f"  the publication in {published.publication} is unchanged")
+    else:
+        lines.append(f"  nothing of {published.publication.name} is published yet ({published.publication})")
     if published.not_received:
         count = len(published.not_received)
         lines.append(f'{count} department{" is" if count == 1 else "s are"} shown as "No response received.":')
