@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import docx as docx_module
 import yaml
@@ -156,3 +157,17 @@ def govspeak_outline(markdown: str) -> dict[str, dict[str, list[str]]]:
         if not department.get(DEPARTMENT_NOTICE, True):
             del department[DEPARTMENT_NOTICE]
     return outline
+
+
+def govspeak_statements(page: Path) -> dict[str, tuple[int, str]]:
+    """Each department's statement and its first line, read here independently of the importer:
+    the name from its ## heading without <br>, the statement with its links' markup removed."""
+    text = page.read_text(encoding="utf-8")
+    statements = {}
+    for match in re.finditer(r"\{div \.department\}(.*?)\{/div\}\s*\{/div\}", text, flags=re.S):
+        block = match[1]
+        name = normalise(re.sub(r"<br>", " ", re.search(r"^##(.*)$", block, flags=re.M)[1]))  # type: ignore[index]
+        statement = block.split("{div .statement}")[1]
+        first_line = text[: match.start(1) + block.index(statement)].count("\n") + 2
+        statements[name] = (first_line, normalise(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", statement)))
+    return statements

@@ -5,7 +5,6 @@ answered ("Awaiting DCLG confirmation") is "No response received.", never a resp
 from __future__ import annotations
 
 import datetime
-import re
 from pathlib import Path
 
 import pytest
@@ -14,27 +13,13 @@ from pipeline.importer import PageOptions, import_page
 from pipeline.model.document import NO_RESPONSE, BulletList, Paragraph, plain_text
 from pipeline.stages import checked_report
 from tests.paths import PROJECT, SUBMISSIONS
-from tests.readers import normalise
+from tests.readers import govspeak_statements, normalise
 
 PAGES = sorted((PROJECT.parent / "shared" / "reference" / "gds-2012").glob("action-*.govspeak"))
 OPTIONS = PageOptions(
     strategy="Government Digital Strategy", published=datetime.date(2012, 12, 10), commitments_label="December 2012"
 )
 DCLG = "Department for Communities and Local Government"
-
-
-def page_statements(page: Path) -> dict[str, tuple[int, str]]:
-    """Each department's statement and its first line, read here independently of the importer:
-    the name from its ## heading without <br>, the statement with its links' markup removed."""
-    text = page.read_text(encoding="utf-8")
-    statements = {}
-    for match in re.finditer(r"\{div \.department\}(.*?)\{/div\}\s*\{/div\}", text, flags=re.S):
-        block = match[1]
-        name = normalise(re.sub(r"<br>", " ", re.search(r"^##(.*)$", block, flags=re.M)[1]))  # type: ignore[index]
-        statement = block.split("{div .statement}")[1]
-        first_line = text[: match.start(1) + block.index(statement)].count("\n") + 2
-        statements[name] = (first_line, normalise(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", statement)))
-    return statements
 
 
 def test_the_fourteen_pages_are_there() -> None:
@@ -46,7 +31,7 @@ def test_each_page_imports_with_every_statement_and_placeholders_as_no_response(
     cycle = f"2012-{page.stem}"
     _, imported, warnings = import_page(page, tmp_path, cycle, OPTIONS)
     report, problems = checked_report(tmp_path, cycle)
-    statements = page_statements(page)
+    statements = govspeak_statements(page)
     assert [department.name for department in report.departments] == list(statements)
     placeholders = {name: line for name, (line, text) in statements.items() if text == "Awaiting DCLG confirmation"}
     assert list(placeholders) == ([] if page.stem == "action-04" else [DCLG])  # action 4 is Cabinet Office's alone
