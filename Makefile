@@ -91,6 +91,8 @@ govuk-frontend: system-test node_modules/.installed ## Recompile report_template
 	  $(GOVUK_FRONTEND)/report.scss $(GOVUK_FRONTEND)/govuk-frontend.css
 	npx --no-install sass --style=compressed --no-source-map --no-charset --load-path=node_modules \
 	  $(GOVUK_FRONTEND)/footer.scss $(GOVUK_FRONTEND)/footer.css
+	npx --no-install sass --style=compressed --no-source-map --no-charset --load-path=node_modules \
+	  $(GOVUK_FRONTEND)/table.scss $(GOVUK_FRONTEND)/table.css
 	node -p '"govuk-frontend " + require("govuk-frontend/package.json").version' > $(GOVUK_FRONTEND)/VERSION
 
 docx-template: $(VENV)/.runtime ## Rebuild report_templates/report.docx from its generator

@@ -35,7 +35,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Failed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from pipeline import stages
+from pipeline import editions, stages
 from pipeline.check.checked import has_errors
 from pipeline.errors import PipelineError
 from pipeline.operations import progress, status
@@ -109,6 +109,9 @@ def build_one_cycle(request: BuildRequest) -> CycleOutcome:
 build_cycle = task(name=prefect_names.BUILD_CYCLE, cache_policy=NO_CACHE)(build_one_cycle)
 
 
+build_edition = task(name=prefect_names.BUILD_EDITION, cache_policy=NO_CACHE)(editions.build_edition)
+
+
 @flow(name=prefect_names.ALL_REPORTS)
 def all_reports(
     formats: list[OutputFormat] | None = None,
@@ -116,19 +119,23 @@ def all_reports(
     submissions_root: Path = SETTINGS.submissions,
     outputs_root: Path = SETTINGS.outputs,
     workers: int = SETTINGS.workers,
+    edition: str | None = None,
 ) -> dict[str, str] | State:
     """Rebuild every cycle under submissions/, each as its own annual-report run, `workers` at
     a time in processes of their own (the work is CPU-bound Python: threads would take turns).
     `formats`: each cycle's own unless named (fewer make previews). No cycle waits for a reviewer:
     one that requires review is refused. A cycle that fails does not stop the others; the run
-    fails if any did, listing every outcome."""
+    fails if any did, listing every outcome. `edition` (a year, as "2012"): only its cycles, then
+    its own outputs, a page per department and its landing page, where a cycle that failed is
+    listed as not published."""
     logger = get_run_logger()
-    cycles = find_cycles(submissions_root)
+    workspace = Workspace(submissions_root, outputs_root)
+    cycles = list(editions.find_edition(workspace, edition).cycles) if edition else find_cycles(submissions_root)
     every = BuildRequest(
         formats=tuple(formats) if formats else None,
         strict=strict,
         review=False,
-        workspace=Workspace(submissions_root, outputs_root),
+        workspace=workspace,
     )
     outcomes: dict[str, CycleOutcome] = {}
     counter = progress.Counter(progress.CYCLES, len(cycles))
@@ -158,6 +165,10 @@ def all_reports(
                     outcome = CycleOutcome(False, f"{type(error).__name__}: {error}")
                 finished(futures[future], outcome)
     results = {cycle: outcomes[cycle].summary for cycle in cycles}
+    if edition:
+        built = build_edition(workspace, edition, return_state=True)
+        said = f"published {returned_value(built)}" if built.is_completed() else f"not published: {built.message}"
+        results[f"edition {edition}"] = said
     failed = [cycle for cycle in cycles if not outcomes[cycle].published]
     if failed:
         return Failed(

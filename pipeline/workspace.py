@@ -6,6 +6,7 @@ Under the outputs folder:
 - `<cycle>/`: the cycle's publication (the report files, their zip, `manifest.json`, `status.md`
   and `validation.json`), with the builds it replaced under `history/`;
 - `.preview/<cycle>/`: previews, apart from what is published;
+- `editions/<edition>/`: an edition's department pages and landing page;
 - `.review/<cycle>/<flow run>/`: builds waiting for their reviewer;
 - `.feedback/<cycle>.json`: the last feedback letter sent for each file;
 - `index.html`: the publication hub.
@@ -29,6 +30,8 @@ HISTORY = "history"
 PREVIEW = ".preview"
 REVIEW = ".review"
 FEEDBACK = ".feedback"
+# An edition's own outputs (its department pages and landing page): editions/<edition>/.
+EDITIONS = "editions"
 HUB = "index.html"
 # A publish in progress: `.<cycle>.staging-<random>`, beside the publication it replaces.
 STAGING = ".{cycle}.staging-"
@@ -53,6 +56,10 @@ class Workspace:
     def previews(self) -> Workspace:
         """The same submissions, with outputs written where previews go."""
         return replace(self, outputs=self.outputs / PREVIEW)
+
+    def editions(self) -> Workspace:
+        """The same submissions, with outputs written where editions go: one folder each."""
+        return replace(self, outputs=self.outputs / EDITIONS)
 
     def review_folder(self, cycle: str, run_id: str | None) -> Path:
         """Where one run's build waits for its reviewer: a folder per run, so two waiting at once keep apart."""

@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--all", action="store_true", help="build every cycle under submissions/")
     build.add_argument(
+        "--edition",
+        metavar="NAME",
+        help="build every cycle of an edition (the cycles published on one date, named by the year, e.g. 2012), "
+        "then a page per department and the edition's landing page, in outputs/editions/NAME/",
+    )
+    build.add_argument(
         "--workers",
         type=_positive,
         default=SETTINGS.workers,

@@ -26,6 +26,8 @@ from pipeline.workspace import Workspace
 
 
 def build(arguments: argparse.Namespace) -> int:
+    if arguments.edition:
+        arguments.all = True  # an edition is built as all-reports builds: its cycles, then its own pages
     if arguments.review and arguments.all:
         print("error: --review builds one cycle; name it with --cycle", file=sys.stderr)
         return 1
@@ -38,7 +40,12 @@ def build(arguments: argparse.Namespace) -> int:
         return 1
     submissions = arguments.submissions.resolve()
     # Before Prefect: a cycle that is not there, or that needs a reviewer no server can ask, is said at once.
-    if arguments.all:
+    if arguments.edition:
+        from pipeline.editions import find_edition  # the build's modules: not for validate's start-up
+
+        find_edition(Workspace(submissions), arguments.edition)
+        reviewer = None
+    elif arguments.all:
         if not find_cycles(submissions):
             raise CycleNotFoundError(f"no cycles under {submissions}: each is a folder holding {REPORT_CONFIG_FILE}")
         reviewer = None
@@ -90,6 +97,7 @@ def _run_build(arguments: argparse.Namespace, submissions: Path, reviewer: str |
                         formats=arguments.formats,
                         strict=arguments.strict,
                         workers=arguments.workers,
+                        edition=arguments.edition,
                         submissions_root=workspace.submissions,
                         outputs_root=workspace.outputs,
                         return_state=True,

@@ -82,7 +82,7 @@ class Report:
     cycle: str
     title: str
     strategy: str
-    action: int
+    action: int | None  # None: a page of several actions (a department's page of an edition)
     published: datetime.date
     intro: str
     departments: tuple[Department, ...]

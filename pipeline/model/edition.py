@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pipeline.check.schema import ReportConfig
-from pipeline.model.document import Notice, Report, Section, slugify
+from pipeline.model.document import Department, Notice, Report, Section, slugify
 from pipeline.names import name_key
 
 
@@ -57,7 +57,7 @@ class ActionResponse:
     (or the notice that stands for them)."""
 
     cycle: str
-    action: int
+    action: int | None
     heading: str  # "Action 1: Departmental and transactional agency boards will include an active digital leader"
     sections: tuple[Section, ...]
     notice: Notice | None = None
@@ -68,7 +68,27 @@ class DepartmentPage:
     department: str
     slug: str
     title: str  # "<Department>'s actions in response to the <strategy>"
+    strategy: str
+    published: datetime.date
     actions: tuple[ActionResponse, ...]
+
+    def as_document(self) -> Report:
+        """The page laid out as an action's page is, so that every renderer reads it: each action
+        is one of the document's named groups of sections, headed "Action N: title"."""
+        groups = tuple(
+            Department(answer.heading, None, f"action-{answer.action}", answer.sections, answer.notice)
+            for answer in self.actions
+        )
+        return Report(
+            cycle=self.slug,
+            title=self.title,
+            strategy=self.strategy,
+            action=None,
+            published=self.published,
+            intro=f"Here is how {self.department} is responding to each action of the {self.strategy}"
+            " it was asked to answer.",
+            departments=groups,
+        )
 
 
 @dataclass(frozen=True)
@@ -95,7 +115,7 @@ def department_pages(
 ) -> tuple[list[DepartmentPage], list[NameWarning]]:
     """Each department's page of an edition (its cycles' reports), in the order departments are
     first listed; `former_names`: the `formerly:` names report.yaml gives each department."""
-    ordered = sorted(reports, key=lambda report: report.action)
+    ordered = sorted(reports, key=lambda report: report.action or 0)
     aliases = {name_key(former): name for name, formers in (former_names or {}).items() for former in formers}
     named: dict[str, str] = {}  # name key → the department's name, as first listed
     answers: dict[str, list[ActionResponse]] = {}
@@ -110,9 +130,11 @@ def department_pages(
                 report.cycle, report.action, action_heading(report), department.sections, department.notice
             )
             answers.setdefault(key, []).append(answer)
-    strategy = ordered[0].strategy if ordered else ""
+    if not ordered:
+        return [], warnings
+    strategy, published = ordered[0].strategy, ordered[0].published
     pages = [
-        DepartmentPage(name, slugify(name), page_title(name, strategy), tuple(answers[key]))
+        DepartmentPage(name, slugify(name), page_title(name, strategy), strategy, published, tuple(answers[key]))
         for key, name in named.items()
     ]
     return pages, warnings

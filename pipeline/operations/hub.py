@@ -21,7 +21,7 @@ from pipeline.publish.publishing import HISTORY_STAMP, bundle_name
 from pipeline.records import Decision, DepartmentCounts, FileEntry, Manifest
 from pipeline.render import OutputFormat
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
-from pipeline.workspace import HISTORY, HUB, MANIFEST, SUMMARY_FILE, Workspace
+from pipeline.workspace import EDITIONS, HISTORY, HUB, MANIFEST, SUMMARY_FILE, Workspace
 
 TITLE = "Published reports"
 
@@ -70,11 +70,36 @@ class HubCycle:
         return f"{quote(self.cycle)}/{SUMMARY_FILE}"
 
 
+@dataclass(frozen=True)
+class HubEdition:
+    """An edition's landing page: its department pages and the links to every action's page."""
+
+    name: str
+    title: str
+    href: str
+
+
 def rebuild(workspace: Workspace) -> Path:
     """Write the hub afresh from what is published now, atomically."""
     with workspace.hub_lock():
-        atomic.replace_files(workspace.outputs, {HUB: render(published_cycles(workspace.outputs)).encode()})
+        page = render(published_cycles(workspace.outputs), published_editions(workspace))
+        atomic.replace_files(workspace.outputs, {HUB: page.encode()})
     return workspace.hub
+
+
+def published_editions(workspace: Workspace) -> list[HubEdition]:
+    """Every edition published whole (each file its manifest lists, at its size), newest first."""
+    root = workspace.editions().outputs
+    found = []
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        manifest = read_manifest(folder)
+        if folder.name.startswith(".") or manifest is None or manifest.report is None:
+            continue
+        if all(_has_size(folder / entry.file, entry.size) for entry in manifest.outputs):
+            about = manifest.report
+            title = f"{about.strategy}: {about.title}"
+            found.append((about.published, HubEdition(folder.name, title, f"{EDITIONS}/{quote(folder.name)}/{HUB}")))
+    return [edition for _, edition in sorted(found, key=lambda item: item[0], reverse=True)]
 
 
 def published_cycles(outputs_root: Path) -> list[HubCycle]:
@@ -112,8 +137,8 @@ def _has_size(path: Path, size: int) -> bool:
         return False
 
 
-def render(cycles: list[HubCycle]) -> str:
-    return TEMPLATE_ENVIRONMENT.get_template("index.html.j2").render(title=TITLE, cycles=cycles)
+def render(cycles: list[HubCycle], editions: list[HubEdition] | None = None) -> str:
+    return TEMPLATE_ENVIRONMENT.get_template("index.html.j2").render(title=TITLE, cycles=cycles, editions=editions)
 
 
 def _cycle(folder: Path, manifest: Manifest) -> HubCycle:

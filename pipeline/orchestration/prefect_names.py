@@ -12,6 +12,7 @@ ANNUAL_REPORT = "annual-report"
 ALL_REPORTS = "all-reports"
 VALIDATE_SUBMISSION = "validate-submission"
 BUILD_CYCLE = "build-cycle"  # the task that builds one cycle of all-reports
+BUILD_EDITION = "build-edition"  # the task that makes an edition's own pages, once its cycles are built
 SEND_FEEDBACK = "send-feedback"
 
 ALL_REPORTS_PROGRESS = "all-reports-progress"

@@ -127,6 +127,7 @@ def _publish_locked(workspace: Workspace, cycle: str, files: Mapping[str, bytes]
     moved_history = False
     try:
         for name, data in files.items():
+            (staging / name).parent.mkdir(mode=0o755, exist_ok=True)  # an edition's departments/, say
             atomic.write_synced(staging / name, data)
         os.chmod(staging, 0o755)
         atomic.fsync_directory(staging)

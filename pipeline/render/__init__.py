@@ -13,25 +13,37 @@ from enum import StrEnum
 
 from pipeline.model.document import Report
 
+# An action's page is report.<format> in its cycle's folder.
+REPORT_STEM = "report"
+
 
 class OutputFormat(StrEnum):
-    """A format a build can write: name, output file name, renderer ("module:function")."""
+    """A format a build can write: name, file name suffix, renderer ("module:function")."""
 
-    file_name: str
+    suffix: str
     renderer: str
 
-    def __new__(cls, name: str, file_name: str, renderer: str) -> OutputFormat:
+    def __new__(cls, name: str, suffix: str, renderer: str) -> OutputFormat:
         member = str.__new__(cls, name)
         member._value_ = name
-        member.file_name = file_name
+        member.suffix = suffix
         member.renderer = renderer
         return member
 
-    HTML = "html", "report.html", "pipeline.render.html:render_html"
-    PDF = "pdf", "report.pdf", "pipeline.render.pdf:render_pdf"
-    DOCX = "docx", "report.docx", "pipeline.render.docx:render_docx"
+    HTML = "html", ".html", "pipeline.render.html:render_html"
+    PDF = "pdf", ".pdf", "pipeline.render.pdf:render_pdf"
+    DOCX = "docx", ".docx", "pipeline.render.docx:render_docx"
     # For pasting into GOV.UK's publisher.
-    GOVSPEAK = "govspeak", "report.govspeak.md", "pipeline.render.govspeak:render_govspeak"
+    GOVSPEAK = "govspeak", ".govspeak.md", "pipeline.render.govspeak:render_govspeak"
+
+    @property
+    def file_name(self) -> str:
+        """An action's page in this format: report.html, report.pdf…"""
+        return self.named_file(REPORT_STEM)
+
+    def named_file(self, stem: str) -> str:
+        """Another page in this format: a department's page, say (department-of-health.pdf)."""
+        return f"{stem}{self.suffix}"
 
     @classmethod
     def named(cls, name: str) -> OutputFormat:

@@ -116,7 +116,7 @@ def _set_properties(template: DocxTemplate, report: Report) -> None:
     properties = template.docx.core_properties
     published = datetime.datetime.combine(report.published, datetime.time())
     properties.title = report.title
-    properties.subject = f"{report.strategy}: action {report.action}"
+    properties.subject = report.strategy if report.action is None else f"{report.strategy}: action {report.action}"
     properties.keywords = report.strategy
     properties.language = report.language
     properties.created = published

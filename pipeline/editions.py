@@ -1,0 +1,158 @@
+"""An edition's own outputs: a page per department in every format, and the edition's landing
+page, published together to `outputs/editions/<edition>/`, beside the cycles' publications.
+
+The cycles are built first, each as its own annual-report run; the edition is then made from
+the same checked responses (`pipeline.model.edition`). A cycle that could not be built is left
+out of the department pages and listed on the landing page as not published.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from pipeline.check.schema import ReportConfig
+from pipeline.check.validate import check_config
+from pipeline.errors import InvalidInputError, PipelineError
+from pipeline.model.document import Report
+from pipeline.model.edition import DepartmentPage, Edition, department_pages, find_editions
+from pipeline.names import closest
+from pipeline.operations import hub
+from pipeline.publish import publishing
+from pipeline.publish.manifest import build_manifest, read_manifest
+from pipeline.read import source
+from pipeline.read.yaml_file import SourceFile, load_yaml
+from pipeline.records import DepartmentCounts, ReportFacts
+from pipeline.render import OutputFormat, render
+from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
+from pipeline.stages import checked_report
+from pipeline.workspace import HUB, Workspace
+
+logger = logging.getLogger(__name__)
+
+# In an edition's folder: each department's page, as departments/<department>.<format>.
+DEPARTMENTS = "departments"
+
+
+def editions(workspace: Workspace) -> list[Edition]:
+    """Every edition the cycles under submissions/ make (a cycle whose report.yaml is unusable makes none)."""
+    configs = {}
+    for cycle in source.find_cycles(workspace.submissions):
+        config, _ = check_config(load_yaml(workspace.submissions / cycle / source.REPORT_CONFIG_FILE))
+        if config is not None:
+            configs[cycle] = config
+    return find_editions(configs)
+
+
+def find_edition(workspace: Workspace, name: str) -> Edition:
+    found = {edition.name: edition for edition in editions(workspace)}
+    if name in found:
+        return found[name]
+    guess = closest(name, list(found))
+    raise PipelineError(
+        f"there is no edition {name!r} in {workspace.submissions}"
+        + (f'\ndid you mean "{guess}"?' if guess else "")
+        + f"\nthe editions there are: {', '.join(found) or 'none'} (cycles whose report.yaml give the same"
+        " strategy and publication date, named by the year)"
+    )
+
+
+@dataclass(frozen=True)
+class LandingAction:
+    heading: str
+    cycle: str
+    href: str | None  # None: not published
+    departments: DepartmentCounts | None
+
+
+@dataclass(frozen=True)
+class LandingDepartment:
+    name: str
+    links: tuple[tuple[str, str], ...]  # (format, href), the HTML page first
+
+
+def build_edition(workspace: Workspace, name: str, formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> Path:
+    """Make and publish the edition's department pages and landing page; where they are."""
+    edition = find_edition(workspace, name)
+    reports: list[Report] = []
+    for cycle in edition.cycles:
+        try:
+            reports.append(checked_report(workspace.submissions, cycle)[0])
+        except InvalidInputError:
+            logger.warning("edition %s: %s cannot be built, and is listed as not published", name, cycle)
+    pages, warnings = department_pages(reports, _former_names(workspace, edition))
+    for warning in warnings:
+        logger.warning(
+            'edition %s: %s writes "%s" for %s: read as one department',
+            name,
+            warning.cycle,
+            warning.written,
+            warning.department,
+        )
+    files = {
+        f"{DEPARTMENTS}/{output.named_file(page.slug)}": render(page.as_document(), output)
+        for page in pages
+        for output in formats
+    }
+    files[HUB] = landing_page(workspace, edition, pages, formats).encode()
+    inputs = [file for cycle in edition.cycles for file in _sources(workspace, cycle)]
+    about = ReportFacts(landing_title(edition), edition.strategy, None, (), edition.published)
+    manifest = dataclasses.replace(build_manifest(edition.name, files, inputs, workspace.submissions), report=about)
+    published = publishing.publish(workspace.editions(), edition.name, files, manifest, keep_history=0)
+    hub.rebuild(workspace)
+    logger.info("edition %s: %d department page(s) and its landing page to %s", name, len(pages), published.folder)
+    return published.folder
+
+
+def landing_title(edition: Edition) -> str:
+    return f"Departments’ responses, {long_date(edition.published)}"
+
+
+def landing_page(
+    workspace: Workspace, edition: Edition, pages: Sequence[DepartmentPage], formats: Sequence[OutputFormat]
+) -> str:
+    actions = []
+    configs = _configs(workspace, edition)
+    for cycle in edition.cycles:
+        manifest = read_manifest(workspace.publication(cycle))
+        heading = configs[cycle].title if cycle in configs else cycle
+        href = f"../../{quote(cycle)}/{OutputFormat.HTML.file_name}" if manifest else None
+        actions.append(LandingAction(heading, cycle, href, manifest.departments if manifest else None))
+    departments = [
+        LandingDepartment(
+            page.department,
+            tuple((str(output), f"{DEPARTMENTS}/{quote(output.named_file(page.slug))}") for output in formats),
+        )
+        for page in pages
+    ]
+    return TEMPLATE_ENVIRONMENT.get_template("edition.html.j2").render(
+        edition=edition, title=landing_title(edition), actions=actions, departments=departments
+    )
+
+
+def _configs(workspace: Workspace, edition: Edition) -> dict[str, ReportConfig]:
+    configs = {}
+    for cycle in edition.cycles:
+        config, _ = check_config(load_yaml(workspace.submissions / cycle / source.REPORT_CONFIG_FILE))
+        if config is not None:
+            configs[cycle] = config
+    return configs
+
+
+def _former_names(workspace: Workspace, edition: Edition) -> dict[str, list[str]]:
+    formers: dict[str, list[str]] = {}
+    for config in _configs(workspace, edition).values():
+        for department, names in config.former_names.items():
+            formers.setdefault(department, []).extend(names)
+    return formers
+
+
+def _sources(workspace: Workspace, cycle: str) -> list[SourceFile]:
+    try:
+        return source.read_cycle(workspace.submissions, cycle).all_files()
+    except PipelineError:
+        return []
