@@ -53,7 +53,7 @@ ENV = {
 }
 
 sys.path.insert(0, str(PROJECT))
-from bench import workers  # noqa: E402
+from bench import edition, workers  # noqa: E402
 from bench.generate import generate  # noqa: E402
 from pipeline.render import OutputFormat  # noqa: E402
 from pipeline.settings import api_url  # noqa: E402
@@ -227,7 +227,10 @@ def main() -> None:
     print("peak RSS of the pipeline: " + ", ".join(f"{size} {peak:.0f} MiB" for size, peak in peaks.items()))
     fan_out = workers.bench(DATA / "workers", {**ENV, "PREFECT_HOME": str(DATA / "workers" / "prefect")})
     workers.show(fan_out)
-    (HERE / "results.json").write_text(json.dumps({**measured, "workers": fan_out}, indent=2) + "\n")
+    whole_edition = edition.bench(DATA / "edition", {**ENV, "PREFECT_HOME": str(DATA / "edition" / "prefect")})
+    edition.show(whole_edition)
+    results = {**measured, "workers": fan_out, "edition": whole_edition}
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {HERE / 'results.json'}")
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from pipeline.render import OutputFormat
 from pipeline.settings import SETTINGS
@@ -75,6 +76,8 @@ def _mail_to(inbox: Inbox, count: int) -> Any:
     return message
 
 
+# A server with its services, serve and a mail server for most of a minute: in make test-scale, which CI runs.
+@pytest.mark.scale
 def test_the_operated_year(tmp_path: Path) -> None:
     home = tmp_path
     submissions, outputs = home / "submissions", home / "outputs"
