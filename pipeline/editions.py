@@ -29,6 +29,7 @@ from pipeline.read.yaml_file import SourceFile, load_yaml
 from pipeline.records import DepartmentCounts, ReportFacts
 from pipeline.render import OutputFormat, render
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
+from pipeline.render.volume import VOLUME_STEM, render_volume_pdf
 from pipeline.stages import checked_report
 from pipeline.workspace import HUB, Workspace
 
@@ -98,6 +99,8 @@ def build_edition(workspace: Workspace, name: str, formats: Sequence[OutputForma
         for page in pages
         for output in formats
     }
+    if OutputFormat.PDF in formats:
+        files[OutputFormat.PDF.named_file(VOLUME_STEM)] = render_volume_pdf(edition, landing_title(edition), reports)
     files[HUB] = landing_page(workspace, edition, pages, formats).encode()
     inputs = [file for cycle in edition.cycles for file in _sources(workspace, cycle)]
     about = ReportFacts(landing_title(edition), edition.strategy, None, (), edition.published)
@@ -129,8 +132,9 @@ def landing_page(
         )
         for page in pages
     ]
+    volume = OutputFormat.PDF.named_file(VOLUME_STEM) if OutputFormat.PDF in formats else None
     return TEMPLATE_ENVIRONMENT.get_template("edition.html.j2").render(
-        edition=edition, title=landing_title(edition), actions=actions, departments=departments
+        edition=edition, title=landing_title(edition), actions=actions, departments=departments, volume=volume
     )
 
 

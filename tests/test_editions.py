@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import io
 import json
 import re
 from collections.abc import Iterator
 
+import pikepdf
 import pytest
 from playwright.sync_api import Browser, Page
 
@@ -19,7 +21,15 @@ from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
 from pipeline.workspace import Workspace
 from tests.builders import CONFIG, submission, write_cycle
-from tests.checkers import WCAG_TAGS, axe, describe_axe, libreoffice_to_pdf, nu_html_checker, pdf_ua_findings
+from tests.checkers import (
+    WCAG_TAGS,
+    axe,
+    describe_axe,
+    libreoffice_to_pdf,
+    nu_html_checker,
+    pdf_ua_findings,
+    pdftotext_pages,
+)
 from tests.readers import html_outline
 
 # Two actions published on one date: an edition, "2015". Action 10 asks only the Home Office.
@@ -65,7 +75,7 @@ def test_every_file_is_in_the_manifest_with_its_checksum(workspace: Workspace) -
         for slug in ("department-of-health", "home-office")
         for output in OutputFormat
     }
-    assert set(listed) == pages | {"index.html"}
+    assert set(listed) == pages | {"index.html", "volume.pdf"}
     assert {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in listed} == listed
     assert manifest["report"]["title"] == "Departments’ responses, 16 January 2015"
 
@@ -118,3 +128,20 @@ def test_a_department_page_s_pdf_is_tagged_and_its_docx_opens(workspace: Workspa
     folder = workspace.editions().publication("2015") / "departments"
     assert pdf_ua_findings((folder / "home-office.pdf").read_bytes()) == []
     assert libreoffice_to_pdf(folder / "home-office.docx").read_bytes().startswith(b"%PDF-")
+
+
+def test_the_volume_has_contents_bookmarks_and_an_index_with_page_numbers(workspace: Workspace) -> None:
+    volume = (workspace.editions().publication("2015") / "volume.pdf").read_bytes()
+    assert pdf_ua_findings(volume) == []
+    with pikepdf.open(io.BytesIO(volume)) as pdf, pdf.open_outline() as outline:
+        bookmarks = {item.title: [child.title for child in item.children] for item in outline.root}
+    assert bookmarks == {
+        "Action 9: test the pipeline": ["Department of Health", "Home Office"],
+        "Action 10: publish the pages": ["Home Office"],
+        "Index of departments": [],
+    }
+    pages = pdftotext_pages(volume)
+    assert "Contents" in pages[0] and "Action 10: publish the pages" in pages[0]
+    index = " ".join(pages[-1].split())
+    assert "Home Office: action 9 (page 2), action 10 (page 3)" in index, index
+    assert "We will publish them." in pages[2]

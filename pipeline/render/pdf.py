@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import datetime
 import gc
 import logging
 import os
@@ -30,14 +31,20 @@ class RefusingFetcher(URLFetcher):
 
 
 def render_pdf(report: Report) -> bytes:
+    return pdf_from_html(render_html(report, paged=True), report.published)
+
+
+def pdf_from_html(html: str, published: datetime.date, *stylesheets: str) -> bytes:
+    """A tagged PDF (PDF/UA-1) of a paged page: pdf.css and then these stylesheets of the templates."""
     fetcher = RefusingFetcher()
-    document = HTML(string=render_html(report, paged=True), base_url=None, url_fetcher=fetcher)
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher)
+    extra = [CSS(string=(TEMPLATES / name).read_text("utf-8"), url_fetcher=fetcher) for name in stylesheets]
     # PDF dates come from the page's dcterms meta tags; the embedded font subsets
-    # take theirs from SOURCE_DATE_EPOCH. Both derive from the report, so the same
-    # inputs give the same bytes.
-    with _source_date_epoch(report), _fewer_collections(), kept_page_references():
+    # take theirs from SOURCE_DATE_EPOCH. Both derive from the publication date, so the
+    # same inputs give the same bytes.
+    with _source_date_epoch(published), _fewer_collections(), kept_page_references():
         return document.write_pdf(
-            stylesheets=[pdf_stylesheet(fetcher)],
+            stylesheets=[pdf_stylesheet(fetcher), *extra],
             pdf_variant="pdf/ua-1",
         )
 
@@ -79,11 +86,11 @@ def _fewer_collections() -> Iterator[None]:
 
 
 @contextmanager
-def _source_date_epoch(report: Report) -> Iterator[None]:
+def _source_date_epoch(published: datetime.date) -> Iterator[None]:
     if "SOURCE_DATE_EPOCH" in os.environ:
         yield
         return
-    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(report.published.timetuple()))
+    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(published.timetuple()))
     try:
         yield
     finally:
