@@ -13,6 +13,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from pipeline.model import sections
+from pipeline.model.document import Block, BulletList, Paragraph, plain_text
 from tests.paths import REAL_CYCLE, REFERENCE, SUBMISSIONS
 
 # The published text's slips, as the report prints them; the pipeline's output is canonical.
@@ -171,3 +172,14 @@ def govspeak_statements(page: Path) -> dict[str, tuple[int, str]]:
         first_line = text[: match.start(1) + block.index(statement)].count("\n") + 2
         statements[name] = (first_line, normalise(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", statement)))
     return statements
+
+
+def blocks_text(blocks: tuple[Block, ...]) -> str:
+    """The words of a section's paragraphs and lists, as one normalised line (notices left out)."""
+    return normalise(
+        " ".join(
+            plain_text(block.inlines) if isinstance(block, Paragraph) else " ".join(map(plain_text, block.items))
+            for block in blocks
+            if isinstance(block, Paragraph | BulletList)
+        )
+    )

@@ -9,13 +9,13 @@ import datetime
 import pytest
 
 from pipeline.check.validate import check_config
-from pipeline.model.document import NO_RESPONSE, BulletList, Paragraph, Report, plain_text
+from pipeline.model.document import NO_RESPONSE, Report
 from pipeline.model.edition import department_pages, find_editions, page_title
 from pipeline.read.source import REPORT_CONFIG_FILE, find_cycles
 from pipeline.read.yaml_file import load_yaml
 from pipeline.stages import checked_report
 from tests.paths import PROJECT, SUBMISSIONS
-from tests.readers import govspeak_statements, normalise
+from tests.readers import blocks_text, govspeak_statements
 
 GDS_2012 = PROJECT.parent / "shared" / "reference" / "gds-2012"
 # 2012-action-03 is the text GOV.UK's publisher held (test_first_year.py); the others the strategy's own pages.
@@ -68,12 +68,7 @@ def test_each_department_page_gives_every_action_its_statement_as_the_source_pag
                 assert answer.notice == NO_RESPONSE and statement in ("Coming soon...", "Awaiting DCLG confirmation")
                 continue
             (section,) = answer.sections
-            shown = " ".join(
-                plain_text(block.inlines) if isinstance(block, Paragraph) else " ".join(map(plain_text, block.items))
-                for block in section.blocks
-                if isinstance(block, Paragraph | BulletList)
-            )
-            assert normalise(shown) == statement, (page.department, answer.cycle)
+            assert blocks_text(section.blocks) == statement, (page.department, answer.cycle)
     (cabinet_office,) = [page for page in pages if page.department == "Cabinet Office"]
     assert [answer.heading for answer in cabinet_office.actions][:2] == [
         "Action 1: Departmental and transactional agency boards will include an active digital leader",
@@ -83,33 +78,31 @@ def test_each_department_page_gives_every_action_its_statement_as_the_source_pag
     assert len(cabinet_office.actions) == 14  # Action 4 is Cabinet Office's alone
 
 
+DCMS = "Department for Culture Media & Sport"
+
+
+def _renamed(report: Report, old: str, new: str) -> Report:
+    """The report with one department written under another name."""
+    departments = tuple(
+        dataclasses.replace(department, name=new) if department.name == old else department
+        for department in report.departments
+    )
+    return dataclasses.replace(report, departments=departments)
+
+
 def test_one_department_spelled_two_ways_is_one_page_with_a_warning(edition_2012: list[Report]) -> None:
     first, second, *_ = edition_2012
-    renamed = tuple(
-        dataclasses.replace(department, name="Department for Culture, Media and Sport")
-        if department.name == "Department for Culture Media & Sport"
-        else department
-        for department in second.departments
-    )
-    pages, warnings = department_pages([first, dataclasses.replace(second, departments=renamed)])
+    pages, warnings = department_pages([first, _renamed(second, DCMS, "Department for Culture, Media and Sport")])
     assert len(pages) == 18
     assert [(warning.department, warning.cycle, warning.written) for warning in warnings] == [
-        ("Department for Culture Media & Sport", second.cycle, "Department for Culture, Media and Sport")
+        (DCMS, second.cycle, "Department for Culture, Media and Sport")
     ]
 
 
 def test_a_former_name_follows_the_department_and_two_departments_never_merge(edition_2012: list[Report]) -> None:
     first, second, *_ = edition_2012
-    renamed = tuple(
-        dataclasses.replace(department, name="Department for Digital, Culture, Media and Sport")
-        if department.name == "Department for Culture Media & Sport"
-        else department
-        for department in second.departments
-    )
-    changed = [first, dataclasses.replace(second, departments=renamed)]
+    changed = [first, _renamed(second, DCMS, "Department for Digital, Culture, Media and Sport")]
     apart, _ = department_pages(changed)
     assert len(apart) == 19  # a name that is not the same department's is never merged by its look alone
-    together, warnings = department_pages(
-        changed, {"Department for Culture Media & Sport": ["Department for Digital, Culture, Media and Sport"]}
-    )
+    together, warnings = department_pages(changed, {DCMS: ["Department for Digital, Culture, Media and Sport"]})
     assert len(together) == 18 and len(warnings) == 1

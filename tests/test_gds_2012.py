@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.importer import PageOptions, import_page
-from pipeline.model.document import NO_RESPONSE, BulletList, Paragraph, plain_text
+from pipeline.model.document import NO_RESPONSE
 from pipeline.stages import checked_report
 from tests.paths import PROJECT, SUBMISSIONS
-from tests.readers import govspeak_statements, normalise
+from tests.readers import blocks_text, govspeak_statements
 
 PAGES = sorted((PROJECT.parent / "shared" / "reference" / "gds-2012").glob("action-*.govspeak"))
 OPTIONS = PageOptions(
@@ -47,12 +47,7 @@ def test_each_page_imports_with_every_statement_and_placeholders_as_no_response(
             )
             continue
         (section,) = department.sections
-        shown = " ".join(
-            plain_text(block.inlines) if isinstance(block, Paragraph) else " ".join(map(plain_text, block.items))
-            for block in section.blocks
-            if isinstance(block, Paragraph | BulletList)
-        )
-        assert normalise(shown) == statement, department.name
+        assert blocks_text(section.blocks) == statement, department.name
     # The coordinator's view agrees: the department has not submitted, so it is not counted as valid.
     assert len(imported.submissions) == len(statements) - len(placeholders)
     missing = [problem for problem in problems if problem.message.startswith("no submission from")]
