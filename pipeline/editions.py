@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from pipeline import stages
+from pipeline.check import validate
 from pipeline.check.schema import ReportConfig
 from pipeline.check.validate import check_config
 from pipeline.errors import InvalidInputError, PipelineError
@@ -30,7 +32,6 @@ from pipeline.records import DepartmentCounts, ReportFacts
 from pipeline.render import OutputFormat, render
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
 from pipeline.render.volume import VOLUME_STEM, render_volume_pdf
-from pipeline.stages import checked_report
 from pipeline.workspace import HUB, Workspace
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ DEPARTMENTS = "departments"
 
 def editions(workspace: Workspace) -> list[Edition]:
     """Every edition the cycles under submissions/ make (a cycle whose report.yaml is unusable makes none)."""
-    configs = {}
+    configs: dict[str, ReportConfig] = {}
     for cycle in source.find_cycles(workspace.submissions):
         config, _ = check_config(load_yaml(workspace.submissions / cycle / source.REPORT_CONFIG_FILE))
         if config is not None:
@@ -80,12 +81,24 @@ def build_edition(workspace: Workspace, name: str, formats: Sequence[OutputForma
     """Make and publish the edition's department pages and landing page; where they are."""
     edition = find_edition(workspace, name)
     reports: list[Report] = []
-    for cycle in edition.cycles:
+    inputs: list[SourceFile] = []
+    titles: dict[str, str] = {}
+    formers: dict[str, list[str]] = {}
+    for cycle in edition.cycles:  # each read and checked once, as its own build did
+        sources = stages.read_submissions(workspace, cycle)
+        check = stages.check_submissions(sources, None)
+        inputs += sources.all_files()
+        if check.checked is not None:
+            titles[cycle] = check.checked.config.title
+            for department, names in check.checked.config.former_names.items():
+                formers.setdefault(department, []).extend(names)
         try:
-            reports.append(checked_report(workspace.submissions, cycle)[0])
+            validate.require_publishable(check.checked, check.problems, strict=False)
         except InvalidInputError:
             logger.warning("edition %s: %s cannot be built, and is listed as not published", name, cycle)
-    pages, warnings = department_pages(reports, _former_names(workspace, edition))
+            continue
+        reports.append(stages.build_model(check))
+    pages, warnings = department_pages(reports, formers)
     for warning in warnings:
         logger.warning(
             'edition %s: %s writes "%s" for %s: read as one department',
@@ -101,8 +114,7 @@ def build_edition(workspace: Workspace, name: str, formats: Sequence[OutputForma
     }
     if OutputFormat.PDF in formats:
         files[OutputFormat.PDF.named_file(VOLUME_STEM)] = render_volume_pdf(edition, landing_title(edition), reports)
-    files[HUB] = landing_page(workspace, edition, pages, formats).encode()
-    inputs = [file for cycle in edition.cycles for file in _sources(workspace, cycle)]
+    files[HUB] = landing_page(workspace, edition, titles, pages, formats).encode()
     about = ReportFacts(landing_title(edition), edition.strategy, None, (), edition.published)
     manifest = dataclasses.replace(build_manifest(edition.name, files, inputs, workspace.submissions), report=about)
     published = publishing.publish(workspace.editions(), edition.name, files, manifest, keep_history=0)
@@ -116,13 +128,17 @@ def landing_title(edition: Edition) -> str:
 
 
 def landing_page(
-    workspace: Workspace, edition: Edition, pages: Sequence[DepartmentPage], formats: Sequence[OutputFormat]
+    workspace: Workspace,
+    edition: Edition,
+    titles: Mapping[str, str],
+    pages: Sequence[DepartmentPage],
+    formats: Sequence[OutputFormat],
 ) -> str:
+    """`titles`: each action's title, by cycle."""
     actions = []
-    configs = _configs(workspace, edition)
     for cycle in edition.cycles:
         manifest = read_manifest(workspace.publication(cycle))
-        heading = configs[cycle].title if cycle in configs else cycle
+        heading = titles.get(cycle, cycle)
         href = f"../../{quote(cycle)}/{OutputFormat.HTML.file_name}" if manifest else None
         actions.append(LandingAction(heading, cycle, href, manifest.departments if manifest else None))
     departments = [
@@ -136,27 +152,3 @@ def landing_page(
     return TEMPLATE_ENVIRONMENT.get_template("edition.html.j2").render(
         edition=edition, title=landing_title(edition), actions=actions, departments=departments, volume=volume
     )
-
-
-def _configs(workspace: Workspace, edition: Edition) -> dict[str, ReportConfig]:
-    configs = {}
-    for cycle in edition.cycles:
-        config, _ = check_config(load_yaml(workspace.submissions / cycle / source.REPORT_CONFIG_FILE))
-        if config is not None:
-            configs[cycle] = config
-    return configs
-
-
-def _former_names(workspace: Workspace, edition: Edition) -> dict[str, list[str]]:
-    formers: dict[str, list[str]] = {}
-    for config in _configs(workspace, edition).values():
-        for department, names in config.former_names.items():
-            formers.setdefault(department, []).extend(names)
-    return formers
-
-
-def _sources(workspace: Workspace, cycle: str) -> list[SourceFile]:
-    try:
-        return source.read_cycle(workspace.submissions, cycle).all_files()
-    except PipelineError:
-        return []
