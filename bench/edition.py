@@ -12,16 +12,15 @@ its own, no refused fetcher), as a ratio per page.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+from bench.workers import timed_build  # noqa: E402
 from pipeline.editions import find_edition  # noqa: E402
 from pipeline.model.edition import department_pages  # noqa: E402
 from pipeline.render import OutputFormat, render  # noqa: E402
@@ -36,20 +35,9 @@ EDITION = "2012"
 def build(workers: int, root: Path, environment: dict[str, str]) -> dict[str, float]:
     outputs = root / f"outputs-{workers}"
     shutil.rmtree(outputs, ignore_errors=True)
-    command = [sys.executable, "-m", "pipeline", "build", "--edition", EDITION, "--workers", str(workers)]
-    started = time.perf_counter()
-    result = subprocess.run(
-        ["/usr/bin/time", "-v", *command, "--outputs", str(outputs)],
-        cwd=PROJECT,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(f"build --edition {EDITION} --workers {workers} failed:\n{result.stderr[-3000:]}")
-    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
-    return {"seconds": seconds, "peak_mib": int(peak[1]) / 1024 if peak else 0.0}
+    arguments = ["build", "--edition", EDITION, "--workers", str(workers), "--outputs", str(outputs)]
+    seconds, peak_mib, _ = timed_build(arguments, environment)
+    return {"seconds": seconds, "peak_mib": peak_mib}
 
 
 def pages_against_bare_weasyprint() -> dict[str, float]:

@@ -32,29 +32,39 @@ def cycles_root(root: Path) -> Path:
     return submissions
 
 
-def measure(workers: int, root: Path, environment: dict[str, str]) -> dict[str, float]:
-    submissions = cycles_root(root)
-    outputs = root / f"outputs-{workers}"
-    shutil.rmtree(outputs, ignore_errors=True)
-    command = [sys.executable, "-m", "pipeline", "build", "--all", "--workers", str(workers)]
+def timed_build(
+    arguments: list[str], environment: dict[str, str]
+) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """`python -m pipeline <arguments>`, whole: its seconds, the peak memory of its largest process
+    (MiB, GNU time's maximum over the tree) and what it printed; a failure raises."""
     started = time.perf_counter()
     result = subprocess.run(
-        ["/usr/bin/time", "-v", *command, "--submissions", str(submissions), "--outputs", str(outputs)],
+        ["/usr/bin/time", "-v", sys.executable, "-m", "pipeline", *arguments],
         cwd=HERE.parent,
-        env={**environment, "PREFECT_LOGGING_LEVEL": "INFO"},  # each worker logs its peak memory at INFO
+        env=environment,
         capture_output=True,
         text=True,
     )
     seconds = time.perf_counter() - started
     if result.returncode != 0:
-        raise RuntimeError(f"build --all --workers {workers} failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(arguments)} failed:\n{result.stderr[-3000:]}")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
+    return seconds, int(peak[1]) / 1024 if peak else 0.0, result
+
+
+def measure(workers: int, root: Path, environment: dict[str, str]) -> dict[str, float]:
+    submissions = cycles_root(root)
+    outputs = root / f"outputs-{workers}"
+    shutil.rmtree(outputs, ignore_errors=True)
+    build = ["build", "--all", "--workers", str(workers), "--submissions", str(submissions), "--outputs", str(outputs)]
+    # Each worker logs its peak memory at INFO.
+    seconds, peak_mib, result = timed_build(build, {**environment, "PREFECT_LOGGING_LEVEL": "INFO"})
     worker_peaks = [int(mib) for mib in re.findall(r"peak memory (\d+) MiB", result.stderr)]
     cpu = sum(float(value) for value in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", result.stderr))
     return {
         "seconds": seconds,
         "cpu_seconds": cpu,
-        "peak_mib": int(peak[1]) / 1024 if peak else 0.0,
+        "peak_mib": peak_mib,
         "worker_peak_mib": max(worker_peaks, default=0),
     }
 
