@@ -105,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive,
         default=SETTINGS.workers,
         metavar="N",
-        help="with --all: build N cycles at once, each in a process of its own (default: %(default)s)",
+        help="with --all or --edition: build N cycles at once, each in a process of its own (default: %(default)s)",
     )
     build.add_argument(
         "--strict",
