@@ -95,7 +95,7 @@ govuk-frontend: system-test node_modules/.installed ## Recompile report_template
 	  $(GOVUK_FRONTEND)/table.scss $(GOVUK_FRONTEND)/table.css
 	node -p '"govuk-frontend " + require("govuk-frontend/package.json").version' > $(GOVUK_FRONTEND)/VERSION
 
-docx-template: $(VENV)/.runtime ## Rebuild report_templates/report.docx from its generator
+docx-template: $(VENV)/.runtime ## Rebuild report_templates/report.docx and volume.docx from their generator
 	$(PY) report_templates/build_docx_template.py
 
 system-runtime:

@@ -29,9 +29,8 @@ from pipeline.publish.manifest import build_manifest, read_manifest
 from pipeline.read import source
 from pipeline.read.yaml_file import SourceFile, load_yaml
 from pipeline.records import DepartmentCounts, ReportFacts
-from pipeline.render import OutputFormat, render
+from pipeline.render import OutputFormat, render, volume
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
-from pipeline.render.volume import VOLUME_STEM, render_volume_pdf
 from pipeline.workspace import HUB, Workspace
 
 logger = logging.getLogger(__name__)
@@ -112,8 +111,10 @@ def build_edition(workspace: Workspace, name: str, formats: Sequence[OutputForma
         for page in pages
         for output in formats
     }
-    if OutputFormat.PDF in formats:
-        files[OutputFormat.PDF.named_file(VOLUME_STEM)] = render_volume_pdf(edition, landing_title(edition), reports)
+    the_volume = volume.volume_of(edition, landing_title(edition), reports)
+    for output, render_volume in volume.RENDERERS.items():
+        if output in formats:
+            files[output.named_file(volume.VOLUME_STEM)] = render_volume(the_volume)
     files[HUB] = landing_page(workspace, edition, titles, pages, formats).encode()
     about = ReportFacts(landing_title(edition), edition.strategy, None, (), edition.published)
     manifest = dataclasses.replace(build_manifest(edition.name, files, inputs, workspace.submissions), report=about)
@@ -148,7 +149,9 @@ def landing_page(
         )
         for page in pages
     ]
-    volume = OutputFormat.PDF.named_file(VOLUME_STEM) if OutputFormat.PDF in formats else None
+    volumes = [
+        (str(output), quote(output.named_file(volume.VOLUME_STEM))) for output in volume.RENDERERS if output in formats
+    ]
     return TEMPLATE_ENVIRONMENT.get_template("edition.html.j2").render(
-        edition=edition, title=landing_title(edition), actions=actions, departments=departments, volume=volume
+        edition=edition, title=landing_title(edition), actions=actions, departments=departments, volumes=volumes
     )

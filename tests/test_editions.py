@@ -11,8 +11,10 @@ import json
 import re
 from collections.abc import Iterator
 
+import docx
 import pikepdf
 import pytest
+from docx.oxml.ns import qn
 from playwright.sync_api import Browser, Page
 
 from pipeline import editions, stages
@@ -75,7 +77,7 @@ def test_every_file_is_in_the_manifest_with_its_checksum(workspace: Workspace) -
         for slug in ("department-of-health", "home-office")
         for output in OutputFormat
     }
-    assert set(listed) == pages | {"index.html", "volume.pdf"}
+    assert set(listed) == pages | {"index.html", "volume.pdf", "volume.docx"}
     assert {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in listed} == listed
     assert manifest["report"]["title"] == "Departments’ responses, 16 January 2015"
 
@@ -98,6 +100,7 @@ def test_the_landing_page_links_every_page_and_the_hub_links_it(workspace: Works
     for link in [link for link in links if not link.startswith("http")]:
         assert (landing.parent / link).resolve().is_file(), link
     assert "../../2015-action-09/report.html" in links and "departments/home-office.html" in links
+    assert "volume.pdf" in links and "volume.docx" in links
     assert "Action 11: fail (not published)" in text
     hub = (workspace.outputs / "index.html").read_text()
     assert 'href="editions/2015/index.html"' in hub
@@ -145,3 +148,29 @@ def test_the_volume_has_contents_bookmarks_and_an_index_with_page_numbers(worksp
     index = " ".join(pages[-1].split())
     assert "Home Office: action 9 (page 2), action 10 (page 3)" in index, index
     assert "We will publish them." in pages[2]
+
+
+def test_the_volume_docx_has_contents_and_an_index_whose_page_numbers_lead_to_the_responses(
+    workspace: Workspace,
+) -> None:
+    path = workspace.editions().publication("2015") / "volume.docx"
+    document = docx.Document(str(path))
+    by_style: dict[str, list[str]] = {}
+    for paragraph in document.paragraphs:
+        by_style.setdefault(paragraph.style.name, []).append(paragraph.text)
+    actions = ["Action 9: test the pipeline", "Action 10: publish the pages"]
+    assert by_style["Heading 2"] == [*actions, "Index of departments"]
+    assert by_style["Heading 3"] == ["Department of Health", "Home Office", "Home Office"]
+    assert not any("{" in text for texts in by_style.values() for text in texts)
+    body = document.element.body
+    bookmarks = {node.get(qn("w:name")) for node in body.iter(qn("w:bookmarkStart"))}
+    targets = [node.text.split()[1] for node in body.iter(qn("w:instrText"))]
+    assert targets and set(targets) <= bookmarks
+    # LibreOffice works the page numbers out as it lays the document out, as Word does on opening.
+    pages = pdftotext_pages(libreoffice_to_pdf(path).read_bytes())
+    contents = " ".join(pages[0].split())
+    assert re.search(r"Action 9: test the pipeline[ .]*2 Action 10: publish the pages[ .]*3 ", contents), contents
+    index = " ".join(pages[-1].split())
+    assert "Home Office: action 9 (page 2), action 10 (page 3)" in index, index
+    assert "Department of Health: action 9 (page 2)" in index, index
+    assert "We will publish them." in pages[2] and "Home Office" in pages[1]

@@ -11,6 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+# Every page's language, as the HTML, PDF and DOCX declare it.
+LANGUAGE = "en-GB"
+
 
 @dataclass(frozen=True)
 class Text:
@@ -91,7 +94,7 @@ class Report:
 
     @property
     def language(self) -> str:
-        return "en-GB"
+        return LANGUAGE
 
 
 def slugify(text: str) -> str:

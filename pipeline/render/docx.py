@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 
 from docxtpl import DocxTemplate, RichText
 
-from pipeline.model.document import Block, BulletList, Emphasis, Inline, Link, Notice, Report, Text
+from pipeline.model.document import Block, BulletList, Department, Emphasis, Inline, Link, Notice, Report, Text
 from pipeline.render.html import TEMPLATES, long_date
 
 DOCX_TEMPLATE = TEMPLATES / "report.docx"
@@ -31,33 +33,53 @@ class _BlockView:
 
 
 def render_docx(report: Report) -> bytes:
-    template = DocxTemplate(io.BytesIO(DOCX_TEMPLATE.read_bytes()))
+    template = new_template(DOCX_TEMPLATE)
     context = {
         "report": {
             "title": report.title,
             "intro": report.intro,
-            "departments": [
-                {
-                    "name": department.name,
-                    "notice": RichText(department.notice.text, bold=True) if department.notice else None,
-                    "sections": [
-                        {
-                            "heading": section.heading,
-                            "blocks": [_block_view(template, block) for block in section.blocks],
-                        }
-                        for section in department.sections
-                    ],
-                }
-                for department in report.departments
-            ],
+            "departments": [department_view(template, department) for department in report.departments],
         },
         "published": long_date(report.published),
     }
+    subject = report.strategy if report.action is None else f"{report.strategy}: action {report.action}"
+    properties = Properties(report.title, subject, report.strategy, report.language, report.published)
+    return rendered(template, context, properties)
+
+
+@dataclass(frozen=True)
+class Properties:
+    """The document's properties, as Word's File > Info shows them."""
+
+    title: str
+    subject: str
+    keywords: str
+    language: str
+    published: datetime.date
+
+
+def new_template(path: Traversable) -> DocxTemplate:
+    return DocxTemplate(io.BytesIO(path.read_bytes()))
+
+
+def rendered(template: DocxTemplate, context: Mapping[str, object], properties: Properties) -> bytes:
     template.render(context, autoescape=True)
-    _set_properties(template, report)
+    _set_properties(template, properties)
     buffer = io.BytesIO()
     template.save(buffer)
-    return _normalised_zip(buffer.getvalue())
+    return normalised_zip(buffer.getvalue())
+
+
+def department_view(template: DocxTemplate, department: Department) -> dict[str, object]:
+    """A department's response as the templates' department_body reads it."""
+    return {
+        "name": department.name,
+        "notice": RichText(department.notice.text, bold=True) if department.notice else None,
+        "sections": [
+            {"heading": section.heading, "blocks": [_block_view(template, block) for block in section.blocks]}
+            for section in department.sections
+        ],
+    }
 
 
 def _block_view(template: DocxTemplate, block: Block) -> _BlockView:
@@ -112,19 +134,20 @@ def _add_inlines(
             )
 
 
-def _set_properties(template: DocxTemplate, report: Report) -> None:
-    properties = template.docx.core_properties
-    published = datetime.datetime.combine(report.published, datetime.time())
-    properties.title = report.title
-    properties.subject = report.strategy if report.action is None else f"{report.strategy}: action {report.action}"
-    properties.keywords = report.strategy
-    properties.language = report.language
-    properties.created = published
-    properties.modified = published
-    properties.revision = 1
+def _set_properties(template: DocxTemplate, properties: Properties) -> None:
+    core = template.docx.core_properties
+    published = datetime.datetime.combine(properties.published, datetime.time())
+    core.title = properties.title
+    core.subject = properties.subject
+    core.keywords = properties.keywords
+    core.language = properties.language
+    core.created = published
+    core.modified = published
+    core.revision = 1
 
 
-def _normalised_zip(data: bytes) -> bytes:
+def normalised_zip(data: bytes) -> bytes:
+    """The same entries with fixed timestamps and modes, so that the same content gives the same bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
