@@ -110,6 +110,8 @@ build_cycle = task(name=prefect_names.BUILD_CYCLE, cache_policy=NO_CACHE)(build_
 
 
 build_edition = task(name=prefect_names.BUILD_EDITION, cache_policy=NO_CACHE)(editions.build_edition)
+render_edition_piece = task(name=prefect_names.RENDER_EDITION_PIECE, cache_policy=NO_CACHE)(editions.render_piece)
+publish_edition = task(name=prefect_names.PUBLISH_EDITION, cache_policy=NO_CACHE)(editions.publish_edition)
 
 
 @flow(name=prefect_names.ALL_REPORTS)
@@ -125,9 +127,10 @@ def all_reports(
     a time in processes of their own (the work is CPU-bound Python: threads would take turns).
     `formats`: each cycle's own unless named (fewer make previews). No cycle waits for a reviewer:
     one that requires review is refused. A cycle that fails does not stop the others; the run
-    fails if any did, listing every outcome. `edition` (a year, as "2012"): only its cycles, then
-    its own outputs, a page per department and its landing page, where a cycle that failed is
-    listed as not published."""
+    fails if any did, listing every outcome. `edition` (a year, as "2012"): only its cycles, and
+    its own outputs (a page per department, the volume, its landing page, where a cycle that
+    failed is listed as not published), made on the same workers and published once the cycles
+    are done."""
     logger = get_run_logger()
     workspace = Workspace(submissions_root, outputs_root)
     cycles = list(editions.find_edition(workspace, edition).cycles) if edition else find_cycles(submissions_root)
@@ -150,24 +153,41 @@ def all_reports(
         update_progress_artifact(shown, 100 * step.done / step.total, f"{step.done} of {step.total} cycle(s) built")
         logger.info("[%d/%d] %s: %s", step.done, step.total, cycle, outcome.summary)
 
+    edition_state: State | None = None
     if workers <= 1 or len(cycles) <= 1:
         for cycle in cycles:
             finished(cycle, build_one_cycle(replace(every, cycle=cycle)))
+        if edition:
+            edition_state = build_edition(workspace, edition, return_state=True)
     else:
         with ProcessPoolTaskRunner(max_workers=min(workers, len(cycles))) as pool:
             futures: dict[PrefectFuture[CycleOutcome], str] = {
                 pool.submit(build_cycle, {"request": replace(every, cycle=cycle)}): cycle for cycle in cycles
             }
+            # The edition's pages need the cycles' responses, not their builds: they share the workers.
+            plan = editions.plan_edition(workspace, edition) if edition else None
+            pieces = [pool.submit(render_edition_piece, {"piece": piece}) for piece in plan.pieces()] if plan else []
             for future in as_completed(list(futures)):
                 try:
                     outcome = future.result()
                 except Exception as error:  # the worker process itself failed: say so, build the rest
                     outcome = CycleOutcome(False, f"{type(error).__name__}: {error}")
                 finished(futures[future], outcome)
+            if plan:
+                rendered = [piece.result(raise_on_failure=False) for piece in pieces]
+                failure = next((result for result in rendered if isinstance(result, BaseException)), None)
+                if failure is None:
+                    files = {name: data for result in rendered for name, data in result.items()}
+                    edition_state = publish_edition(workspace, plan, files, return_state=True)
+                else:
+                    edition_state = Failed(message=f"{type(failure).__name__}: {failure}")
     results = {cycle: outcomes[cycle].summary for cycle in cycles}
-    if edition:
-        built = build_edition(workspace, edition, return_state=True)
-        said = f"published {returned_value(built)}" if built.is_completed() else f"not published: {built.message}"
+    if edition_state is not None:
+        said = (
+            f"published {returned_value(edition_state)}"
+            if edition_state.is_completed()
+            else f"not published: {edition_state.message}"
+        )
         results[f"edition {edition}"] = said
     failed = [cycle for cycle in cycles if not outcomes[cycle].published]
     if failed:

@@ -82,7 +82,7 @@ def show(result: dict[str, object]) -> None:
     one, two, pdf = result["one_worker"], result["two_workers"], result["department_pdf"]
     assert isinstance(one, dict) and isinstance(two, dict) and isinstance(pdf, dict)
     print(
-        f"\nbuild --edition {EDITION} (14 action pages, 18 department pages, the landing page): "
+        f"\nbuild --edition {EDITION} (14 action pages, 18 department pages, the volume, the landing page): "
         f"1 worker {one['seconds']:.1f} s, 2 workers {two['seconds']:.1f} s, speedup {result['speedup']:.2f}× "
         f"(largest process {one['peak_mib']:.0f} MiB and {two['peak_mib']:.0f} MiB)\n"
         f"a department page's PDF: {pdf['median_seconds_per_page']:.2f} s (median of {pdf['pages']}), "

@@ -76,14 +76,58 @@ class LandingDepartment:
     links: tuple[tuple[str, str], ...]  # (format, href), the HTML page first
 
 
-def build_edition(workspace: Workspace, name: str, formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> Path:
-    """Make and publish the edition's department pages and landing page; where they are."""
+@dataclass(frozen=True)
+class PagePiece:
+    """A department's page in every format."""
+
+    page: DepartmentPage
+    formats: tuple[OutputFormat, ...]
+
+    def render(self) -> dict[str, bytes]:
+        document = self.page.as_document()
+        return {
+            f"{DEPARTMENTS}/{output.named_file(self.page.slug)}": render(document, output) for output in self.formats
+        }
+
+
+@dataclass(frozen=True)
+class VolumePiece:
+    """The whole edition in one file of one format."""
+
+    volume: volume.Volume
+    output: OutputFormat
+
+    def render(self) -> dict[str, bytes]:
+        return {self.output.named_file(volume.VOLUME_STEM): volume.RENDERERS[self.output](self.volume)}
+
+
+@dataclass(frozen=True)
+class EditionPlan:
+    """What an edition's own outputs are made from: its cycles read and checked once, as their
+    own builds did. Its pieces render independently of each other and of the cycles' builds, so
+    that worker processes can share them out; the landing page comes last, when the cycles'
+    publications are known."""
+
+    edition: Edition
+    formats: tuple[OutputFormat, ...]
+    pages: tuple[DepartmentPage, ...]
+    volume: volume.Volume
+    titles: Mapping[str, str]  # each action's title, by cycle
+    inputs: tuple[SourceFile, ...]
+
+    def pieces(self) -> list[PagePiece | VolumePiece]:
+        """The volumes first: one is the longest piece, best not left until last."""
+        volumes = [VolumePiece(self.volume, output) for output in volume.RENDERERS if output in self.formats]
+        return [*volumes, *(PagePiece(page, self.formats) for page in self.pages)]
+
+
+def plan_edition(workspace: Workspace, name: str, formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> EditionPlan:
     edition = find_edition(workspace, name)
     reports: list[Report] = []
     inputs: list[SourceFile] = []
     titles: dict[str, str] = {}
     formers: dict[str, list[str]] = {}
-    for cycle in edition.cycles:  # each read and checked once, as its own build did
+    for cycle in edition.cycles:
         sources = stages.read_submissions(workspace, cycle)
         check = stages.check_submissions(sources, None)
         inputs += sources.all_files()
@@ -106,22 +150,38 @@ def build_edition(workspace: Workspace, name: str, formats: Sequence[OutputForma
             warning.written,
             warning.department,
         )
-    files = {
-        f"{DEPARTMENTS}/{output.named_file(page.slug)}": render(page.as_document(), output)
-        for page in pages
-        for output in formats
-    }
     the_volume = volume.volume_of(edition, landing_title(edition), reports)
-    for output, render_volume in volume.RENDERERS.items():
-        if output in formats:
-            files[output.named_file(volume.VOLUME_STEM)] = render_volume(the_volume)
-    files[HUB] = landing_page(workspace, edition, titles, pages, formats).encode()
+    return EditionPlan(edition, tuple(formats), tuple(pages), the_volume, titles, tuple(inputs))
+
+
+def render_piece(piece: PagePiece | VolumePiece) -> dict[str, bytes]:
+    return piece.render()
+
+
+def publish_edition(workspace: Workspace, plan: EditionPlan, files: Mapping[str, bytes]) -> Path:
+    """Publish the rendered pieces with the landing page, as one publication; where it is."""
+    edition = plan.edition
+    landing = landing_page(workspace, edition, plan.titles, plan.pages, plan.formats)
+    files = {**files, HUB: landing.encode()}
     about = ReportFacts(landing_title(edition), edition.strategy, None, (), edition.published)
-    manifest = dataclasses.replace(build_manifest(edition.name, files, inputs, workspace.submissions), report=about)
+    manifest = dataclasses.replace(
+        build_manifest(edition.name, files, list(plan.inputs), workspace.submissions), report=about
+    )
     published = publishing.publish(workspace.editions(), edition.name, files, manifest, keep_history=0)
     hub.rebuild(workspace)
-    logger.info("edition %s: %d department page(s) and its landing page to %s", name, len(pages), published.folder)
+    logger.info(
+        "edition %s: %d department page(s) and its landing page to %s", edition.name, len(plan.pages), published.folder
+    )
     return published.folder
+
+
+def build_edition(workspace: Workspace, name: str, formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> Path:
+    """Make and publish the edition's department pages, volume and landing page, in turn; where they are."""
+    plan = plan_edition(workspace, name, formats)
+    files: dict[str, bytes] = {}
+    for piece in plan.pieces():
+        files.update(render_piece(piece))
+    return publish_edition(workspace, plan, files)
 
 
 def landing_title(edition: Edition) -> str:

@@ -1,6 +1,7 @@
 """The whole 2012 edition, as a coordinator builds it: `build --edition 2012 --workers 2` publishes
-the 14 action pages, a page per department of the 18 in every format, and the landing page,
-every file in a manifest with its checksum. (Long: in make test-scale.)"""
+the 14 action pages, a page per department of the 18 in every format, the volume and the landing
+page, every file in a manifest with its checksum. The edition's pages are made on the workers
+beside the cycles, and are byte for byte what a build in turn makes. (Long: in make test-scale.)"""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import editions
 from pipeline.render import OutputFormat
+from pipeline.workspace import Workspace
 from tests.paths import PROJECT, SUBMISSIONS
 
 
@@ -56,3 +59,8 @@ def test_build_edition_2012_publishes_every_action_and_every_department(tmp_path
     assert len(pages) == 18 and len(edition) == 18 * len(OutputFormat) + 3 and set(edition.values()) == {"ok"}
     assert {"volume.pdf", "volume.docx", "index.html"} <= set(edition)
     assert 'href="editions/2012/index.html"' in (outputs / "index.html").read_text()
+    in_turn = editions.build_edition(Workspace(submissions, tmp_path / "in-turn"), "2012")
+    pieces = [name for name in edition if name.startswith("departments/") or name.startswith("volume.")]
+    assert len(pieces) == 18 * len(OutputFormat) + 2
+    for name in pieces:
+        assert (in_turn / name).read_bytes() == (outputs / "editions" / "2012" / name).read_bytes(), name

@@ -13,6 +13,9 @@ ALL_REPORTS = "all-reports"
 VALIDATE_SUBMISSION = "validate-submission"
 BUILD_CYCLE = "build-cycle"  # the task that builds one cycle of all-reports
 BUILD_EDITION = "build-edition"  # the task that makes an edition's own pages, once its cycles are built
+# With worker processes, an edition's pages are made beside its cycles, then published together.
+RENDER_EDITION_PIECE = "render-edition-piece"
+PUBLISH_EDITION = "publish-edition"
 SEND_FEEDBACK = "send-feedback"
 
 ALL_REPORTS_PROGRESS = "all-reports-progress"
