@@ -21,7 +21,7 @@ from pipeline.check.schema import ReportConfig
 from pipeline.check.validate import check_config
 from pipeline.errors import InvalidInputError, PipelineError
 from pipeline.model.document import Report
-from pipeline.model.edition import DepartmentPage, Edition, department_pages, find_editions
+from pipeline.model.edition import DepartmentPage, Edition, department_pages, find_editions, numbered_heading
 from pipeline.names import closest
 from pipeline.operations import hub
 from pipeline.publish import publishing
@@ -112,7 +112,7 @@ class EditionPlan:
     formats: tuple[OutputFormat, ...]
     pages: tuple[DepartmentPage, ...]
     volume: volume.Volume
-    titles: Mapping[str, str]  # each action's title, by cycle
+    titles: Mapping[str, str]  # each action's heading ("Action 1: …"), by cycle
     inputs: tuple[SourceFile, ...]
 
     def pieces(self) -> list[PagePiece | VolumePiece]:
@@ -132,7 +132,7 @@ def plan_edition(workspace: Workspace, name: str, formats: Sequence[OutputFormat
         check = stages.check_submissions(sources, None)
         inputs += sources.all_files()
         if check.checked is not None:
-            titles[cycle] = check.checked.config.title
+            titles[cycle] = numbered_heading(check.checked.config.action, check.checked.config.title)
             for department, names in check.checked.config.former_names.items():
                 formers.setdefault(department, []).extend(names)
         try:
@@ -195,7 +195,7 @@ def landing_page(
     pages: Sequence[DepartmentPage],
     formats: Sequence[OutputFormat],
 ) -> str:
-    """`titles`: each action's title, by cycle."""
+    """`titles`: each action's heading, by cycle."""
     actions = []
     for cycle in edition.cycles:
         manifest = read_manifest(workspace.publication(cycle))

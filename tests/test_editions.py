@@ -37,8 +37,8 @@ from tests.readers import html_outline
 # Two actions published on one date: an edition, "2015". Action 10 asks only the Home Office.
 ACTIONS = {
     "2015-action-09": ({**CONFIG, "action": 9}, {"health.yaml": submission(), "home.yaml": submission("Home Office")}),
-    "2015-action-10": (
-        {**CONFIG, "action": 10, "title": "Action 10: publish the pages", "departments": ["Home Office"]},
+    "2015-action-10": (  # its title numbered as its report.yaml writes it, the landing page as readers count
+        {**CONFIG, "action": 10, "title": "Action 010: publish the pages", "departments": ["Home Office"]},
         {"home.yaml": submission("Home Office", commitments="We will publish them.")},
     ),
     # Of the edition, but its one response has an error: it publishes nothing.
@@ -102,6 +102,7 @@ def test_the_landing_page_links_every_page_and_the_hub_links_it(workspace: Works
     assert "../../2015-action-09/report.html" in links and "departments/home-office.html" in links
     assert "volume.pdf" in links and "volume.docx" in links
     assert "Action 11: fail (not published)" in text
+    assert ">Action 10: publish the pages</a>" in text and "010" not in text
     hub = (workspace.outputs / "index.html").read_text()
     assert 'href="editions/2015/index.html"' in hub
 

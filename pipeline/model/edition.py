@@ -101,9 +101,13 @@ class NameWarning:
 
 
 def action_heading(report: Report) -> str:
+    return numbered_heading(report.action, report.title)
+
+
+def numbered_heading(action: int | None, title: str) -> str:
     """ "Action 1: …": the action's number as a reader counts it, then its title without its own "Action 01:"."""
-    title = re.sub(r"^\s*Action\s+0*\d+\s*:\s*", "", report.title, flags=re.IGNORECASE)
-    return f"Action {report.action}: {title}"
+    title = re.sub(r"^\s*Action\s+0*\d+\s*:\s*", "", title, flags=re.IGNORECASE)
+    return f"Action {action}: {title}"
 
 
 def page_title(department: str, strategy: str) -> str:
