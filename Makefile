@@ -38,7 +38,7 @@ define debian_packages
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help report test test-scale lint golden preview server serve bench bench-task-runners bench-validate docx-template govuk-frontend clean system-runtime system-test
+.PHONY: help report test test-scale lint golden preview server serve portal bench bench-task-runners bench-validate docx-template govuk-frontend clean system-runtime system-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 
 serve: system-runtime $(VENV)/.runtime ## Register the deployments with that server and run them (another terminal)
 	$(PY) -m pipeline serve $(PORT_OPTION) $(if $(SCHEDULE),--schedule "$(SCHEDULE)")
 
+portal: system-runtime $(VENV)/.runtime ## Serve the departments' portal on 127.0.0.1:8400 (send links with `annual-report portal invite`)
+	$(PY) -m pipeline portal
+
 bench: system-runtime system-test $(VENV)/.test ## The performance benchmark (bench/run.py): ratios to bare WeasyPrint, python-docx and Pandoc
 	$(call debian_packages,pandoc)
 	$(PY) bench/run.py
@@ -93,6 +96,8 @@ govuk-frontend: system-test node_modules/.installed ## Recompile report_template
 	  $(GOVUK_FRONTEND)/footer.scss $(GOVUK_FRONTEND)/footer.css
 	npx --no-install sass --style=compressed --no-source-map --no-charset --load-path=node_modules \
 	  $(GOVUK_FRONTEND)/table.scss $(GOVUK_FRONTEND)/table.css
+	npx --no-install sass --style=compressed --no-source-map --no-charset --load-path=node_modules \
+	  $(GOVUK_FRONTEND)/portal.scss $(GOVUK_FRONTEND)/portal.css
 	node -p '"govuk-frontend " + require("govuk-frontend/package.json").version' > $(GOVUK_FRONTEND)/VERSION
 
 docx-template: $(VENV)/.runtime ## Rebuild report_templates/report.docx and volume.docx from their generator

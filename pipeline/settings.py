@@ -6,6 +6,7 @@ the preview tool and the tests all read these; none writes its own.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,9 +71,38 @@ class Settings:
     server_port: int = 4200
     """The standing server's port; `make server PREFECT_PORT=4300` chooses another."""
 
+    portal_host: str = "127.0.0.1"
+    """The address the departments' portal listens on: this machine only, unless served with TLS."""
+
+    portal_port: int = 8400
+    """The departments' portal's port."""
+
+    invite_days: int = 14
+    """How long a department's invitation link to the portal works."""
+
+    portal_requests_per_minute: int = 60
+    """How many requests one invitation's sessions may make in a minute before the portal asks them to wait."""
+
+    field_max_characters: int = 50_000
+    """The longest text the portal takes for one section."""
+
+    @property
+    def portal_url(self) -> str:
+        return f"http://{self.portal_host}:{self.portal_port}"
+
     @property
     def server_api_url(self) -> str:
         return api_url(self.server_host, self.server_port)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address to listen on is this machine only (a host name may resolve to anything: no)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def api_url(host: str, port: int) -> str:

@@ -9,7 +9,10 @@ Under the outputs folder:
 - `editions/<edition>/`: an edition's department pages and landing page;
 - `.review/<cycle>/<flow run>/`: builds waiting for their reviewer;
 - `.feedback/<cycle>.json`: the last feedback letter sent for each file;
-- `index.html`: the publication hub.
+- `.portal/`: the departments' portal's invitations (hashes only), sessions, audit log and the
+  versions its saves replaced;
+- `index.html`: the publication hub;
+- `invitations.html`: the departments' portal links and their states.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ FEEDBACK = ".feedback"
 # An edition's own outputs (its department pages and landing page): editions/<edition>/.
 EDITIONS = "editions"
 HUB = "index.html"
+PORTAL = ".portal"
+# Beside the hub: each department's portal link and its state, for the coordinator (no secrets).
+INVITATIONS = "invitations.html"
 # A publish in progress: `.<cycle>.staging-<random>`, beside the publication it replaces.
 STAGING = ".{cycle}.staging-"
 
@@ -67,6 +73,10 @@ class Workspace:
 
     def feedback_ledger(self, cycle: str) -> Path:
         return self.outputs / FEEDBACK / f"{cycle}.json"
+
+    @property
+    def portal(self) -> Path:
+        return self.outputs / PORTAL
 
     @property
     def hub(self) -> Path:

@@ -202,3 +202,38 @@ def prefect_served(
         stop(server)
     errors = error_lines(served.server_log)
     assert errors == [], "the Prefect server logged errors:\n" + "\n".join(errors)
+
+
+@contextmanager
+def portal_served(
+    submissions: Path, outputs: Path, log: Path, environment: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`make portal` as a coordinator runs it, on a free loopback port: its address. On the way out
+    it is stopped, and its log must hold no ERROR line and no traceback."""
+    port = free_port()
+    command = [sys.executable, "-m", "pipeline", "portal", "--submissions", str(submissions)]
+    process = start(
+        [*command, "--outputs", str(outputs), "--port", str(port)], {**os.environ, **(environment or {})}, log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: httpx.get(f"{url}/", timeout=5).status_code == 200, "the portal", timeout=60)
+        yield url
+    finally:
+        stop(process)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert error_lines(log) == [] and "Traceback" not in text, f"the portal logged errors:\n{text[-3000:]}"
+
+
+def invite(submissions: Path, outputs: Path, url: str, cycle: str, department: str) -> str:
+    """`portal invite`, as a coordinator runs it: the link it prints on its last line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "portal", "invite", "--cycle", cycle, "--department", department]
+        + ["--submissions", str(submissions), "--outputs", str(outputs), "--url", url],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout.splitlines()[-1]

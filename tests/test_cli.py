@@ -93,14 +93,19 @@ def test_unknown_cycle_is_an_error_not_a_traceback(tmp_path: Path, capsys: pytes
 def test_every_argument_of_every_command_has_help() -> None:
     from pipeline.cli.main import _parser
 
-    parser = _parser()
-    (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
-    assert sorted(commands.choices) == ["build", "import", "new", "schema", "serve", "server", "validate"]
+    def commands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        found = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+        return dict(found[0].choices) if found else {}
+
+    commands = commands_of(_parser())
+    assert sorted(commands) == ["build", "import", "new", "portal", "schema", "serve", "server", "validate"]
+    assert sorted(commands_of(commands["portal"])) == ["invite", "invites", "revoke"]
+    every = {**commands, **{f"portal {name}": command for name, command in commands_of(commands["portal"]).items()}}
     undocumented = [
         f"{name} {action.dest}"
-        for name, command in commands.choices.items()
+        for name, command in every.items()
         for action in command._actions
-        if not isinstance(action, argparse._HelpAction) and not (action.help or "").strip()
+        if not isinstance(action, argparse._HelpAction | argparse._SubParsersAction) and not (action.help or "").strip()
     ]
     assert undocumented == []
 

@@ -22,7 +22,12 @@ def test_the_pinned_release_is_the_one_installed_and_named() -> None:
 
 @pytest.mark.parametrize(
     ("source", "compiled"),
-    [("report.scss", "govuk-frontend.css"), ("footer.scss", "footer.css"), ("table.scss", "table.css")],
+    [
+        ("report.scss", "govuk-frontend.css"),
+        ("footer.scss", "footer.css"),
+        ("table.scss", "table.css"),
+        ("portal.scss", "portal.css"),
+    ],
 )
 def test_the_checked_in_css_is_what_that_release_compiles_to(source: str, compiled: str) -> None:
     fresh = subprocess.run(
@@ -36,7 +41,7 @@ def test_the_checked_in_css_is_what_that_release_compiles_to(source: str, compil
     assert fresh.rstrip(b"\n") == (FOLDER / compiled).read_bytes().rstrip(b"\n")
 
 
-@pytest.mark.parametrize("compiled", ["govuk-frontend.css", "footer.css", "table.css"])
+@pytest.mark.parametrize("compiled", ["govuk-frontend.css", "footer.css", "table.css", "portal.css"])
 def test_no_font_or_asset_of_gov_uk_is_shipped_or_requested(compiled: str) -> None:
     css = (FOLDER / compiled).read_text()
     assert "GDS Transport" not in css and "@font-face" not in css

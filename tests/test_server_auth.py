@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pipeline.orchestration.prefect_api import _loopback
+from pipeline.settings import is_loopback
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 from tests.servers import error_lines
 from tests.servers import free_port as _free_port
@@ -51,8 +51,8 @@ def test_a_server_for_other_machines_without_authentication_is_refused(host: str
 
 
 def test_only_loopback_addresses_count_as_this_machine() -> None:
-    assert all(_loopback(host) for host in ("127.0.0.1", "127.0.0.2", "::1", "localhost"))
-    assert not any(_loopback(host) for host in ("0.0.0.0", "::", "10.0.0.1", "example.org"))
+    assert all(is_loopback(host) for host in ("127.0.0.1", "127.0.0.2", "::1", "localhost"))
+    assert not any(is_loopback(host) for host in ("0.0.0.0", "::", "10.0.0.1", "example.org"))
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.check.validate import check_cycle_config, expected_department
-from pipeline.cli import prefect_commands
+from pipeline.cli import portal_commands, prefect_commands
 from pipeline.cli.scaffold import (
     REPORT_SCHEMA_FILE,
     SUBMISSION_SCHEMA_FILE,
@@ -162,6 +162,8 @@ def _parser() -> argparse.ArgumentParser:
         "PREFECT_SERVER_API_AUTH_STRING set",
     )
     server.set_defaults(command=prefect_commands.server)
+
+    portal_commands.add_parser(commands)
 
     imported = commands.add_parser(
         "import",

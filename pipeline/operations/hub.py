@@ -21,7 +21,7 @@ from pipeline.publish.publishing import HISTORY_STAMP, bundle_name
 from pipeline.records import Decision, DepartmentCounts, FileEntry, Manifest
 from pipeline.render import OutputFormat
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
-from pipeline.workspace import EDITIONS, HISTORY, HUB, MANIFEST, SUMMARY_FILE, Workspace
+from pipeline.workspace import EDITIONS, HISTORY, HUB, INVITATIONS, MANIFEST, SUMMARY_FILE, Workspace
 
 TITLE = "Published reports"
 
@@ -82,7 +82,8 @@ class HubEdition:
 def rebuild(workspace: Workspace) -> Path:
     """Write the hub afresh from what is published now, atomically."""
     with workspace.hub_lock():
-        page = render(published_cycles(workspace.outputs), published_editions(workspace))
+        invitations = INVITATIONS if (workspace.outputs / INVITATIONS).is_file() else None
+        page = render(published_cycles(workspace.outputs), published_editions(workspace), invitations)
         atomic.replace_files(workspace.outputs, {HUB: page.encode()})
     return workspace.hub
 
@@ -137,8 +138,11 @@ def _has_size(path: Path, size: int) -> bool:
         return False
 
 
-def render(cycles: list[HubCycle], editions: list[HubEdition] | None = None) -> str:
-    return TEMPLATE_ENVIRONMENT.get_template("index.html.j2").render(title=TITLE, cycles=cycles, editions=editions)
+def render(cycles: list[HubCycle], editions: list[HubEdition] | None = None, invitations: str | None = None) -> str:
+    """`invitations`: the page of the departments' portal links, when there is one."""
+    return TEMPLATE_ENVIRONMENT.get_template("index.html.j2").render(
+        title=TITLE, cycles=cycles, editions=editions, invitations=invitations
+    )
 
 
 def _cycle(folder: Path, manifest: Manifest) -> HubCycle:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import ctypes
-import ipaddress
 import os
 import signal
 import socket
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.settings import SETTINGS, Settings, api_url
+from pipeline.settings import SETTINGS, Settings, api_url, is_loopback
 
 # A first run on a fresh clone creates the database (migrations): allow for it.
 _BOOT_TIMEOUT_SECONDS = 180
@@ -105,22 +104,13 @@ CLIENT_AUTH = "PREFECT_API_AUTH_STRING"
 
 def require_auth_beyond_this_machine(host: str) -> None:
     """A server reachable from other machines must ask for credentials: refuse to start one that would not."""
-    if _loopback(host) or os.environ.get(SERVER_AUTH, "").strip():
+    if is_loopback(host) or os.environ.get(SERVER_AUTH, "").strip():
         return
     raise PipelineError(
         f"the Prefect server would listen on {host}, beyond this machine, with no authentication. Set "
         f"{SERVER_AUTH}='<user>:<password>' for the server, and {CLIENT_AUTH} to the same on every machine that "
         "uses it (make serve, the pipeline's commands); the UI then asks for it. Or listen on 127.0.0.1 only."
     )
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a host name: it may resolve to anything
-        return False
 
 
 def authorised(url: str, timeout: float = 5.0) -> bool:

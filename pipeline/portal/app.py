@@ -1,0 +1,348 @@
+"""The departments' portal: a small Starlette app over `check_upload`, on the GOV.UK Design System.
+
+A department opens its invitation link and gets a session for its one cycle; its page shows
+its file's status and lets it fill the sections in or upload a file. Either way the file is
+checked as if dropped, every problem shown at once, and nothing is written until it is valid.
+Saving writes the YAML into `submissions/<cycle>/`, where the file-drop run picks it up.
+
+No path, file name or department comes from a request: each is the invitation's.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pipeline.check.checked import has_errors
+from pipeline.errors import PipelineError, Problem, Severity
+from pipeline.portal import answers, department, saving
+from pipeline.portal.invites import Invite, InviteStore, Session
+from pipeline.portal.security import RateLimit, SecurityHeaders
+from pipeline.read.yaml_file import MAX_FILE_BYTES
+from pipeline.render.html import TEMPLATE_ENVIRONMENT, TEMPLATES
+from pipeline.service import check_upload
+from pipeline.settings import SETTINGS, Settings
+from pipeline.workspace import Workspace
+
+COOKIE = "portal_session"
+TLS_COOKIE = "__Host-portal_session"  # over TLS: Secure, this host only, the whole site
+STYLESHEET = TEMPLATES / "govuk-frontend" / "portal.css"
+FILL_IN, UPLOAD = "form", "upload"
+# A file up to twice the pipeline's own limit is read and answered as the command line answers
+# it ("file is … bytes; the limit is …"); a larger request is refused before it is read.
+UPLOAD_LIMIT = 2 * MAX_FILE_BYTES
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """A request's session and the invitation it was opened with."""
+
+    session: Session
+    invite: Invite
+
+
+@dataclass(frozen=True)
+class FormError:
+    href: str  # the field or line it is about
+    text: str
+
+
+def portal_app(workspace: Workspace | None = None, *, tls: bool = False, settings: Settings = SETTINGS) -> ASGIApp:
+    workspace = workspace or Workspace()
+    store = InviteStore(workspace)
+    limit = RateLimit(settings.portal_requests_per_minute)
+    cookie = TLS_COOKIE if tls else COOKIE
+
+    def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = TEMPLATE_ENVIRONMENT.get_template(f"portal/{name}").render(**context)
+        return HTMLResponse(html, status_code=status)
+
+    def message(status: int, title: str, *lines: str) -> HTMLResponse:
+        return page("message.html.j2", status, title=title, lines=lines)
+
+    def visitor(request: Request) -> Visitor:
+        token = request.cookies.get(cookie, "")
+        found = store.session(token) if token else None
+        if found is None:
+            raise HTTPException(401)
+        if not limit.allow(found[1].id):
+            raise HTTPException(429)
+        return Visitor(*found)
+
+    async def checked_form(request: Request, found: Visitor) -> Mapping[str, Any]:
+        form = await request.form(max_files=1, max_fields=200, max_part_size=4 * settings.field_max_characters)
+        if not secrets.compare_digest(str(form.get("csrf", "")), found.session.csrf):
+            raise HTTPException(403, "csrf")
+        return form
+
+    async def home(request: Request) -> Response:
+        return message(
+            200,
+            "Departments’ portal",
+            "Open the link in the email your coordinator sent you: it shows your department’s part of the report,"
+            " and lets you answer it.",
+        )
+
+    async def open_invite(request: Request) -> Response:
+        token = request.path_params["token"]
+        if not limit.allow("invite:" + token[:64]):
+            raise HTTPException(429)
+        opened = await run_in_threadpool(store.open, token)
+        if opened is None:
+            return message(
+                403,
+                "This link does not work",
+                "It has expired, was withdrawn, or was copied incompletely.",
+                "Ask your coordinator for a new link.",
+            )
+        response = RedirectResponse("/submission", status_code=303)
+        response.set_cookie(cookie, opened.session_token, httponly=True, samesite="strict", secure=tls, path="/")
+        return response
+
+    def show(
+        found: Visitor,
+        status: int = 200,
+        *,
+        filled: Sequence[answers.Answer] | None = None,
+        short_name: str | None = None,
+        errors: Sequence[FormError] = (),
+        field_errors: Mapping[str, str] | None = None,
+        upload: tuple[str, Sequence[str]] | None = None,  # (file name, lines) of a refused upload
+        conflict: saving.Conflict | None = None,
+        yours: str | None = None,
+        version: str | None = None,
+    ) -> HTMLResponse:
+        here = department.load(workspace, found.invite)
+        if filled is None:
+            filled = answers.from_submission(here.asked, here.data)
+        return page(
+            "submission.html.j2",
+            status,
+            invite=found.invite,
+            here=here,
+            csrf=found.session.csrf,
+            filled=filled,
+            short_name=answers.short_name_of(here.data) if short_name is None else short_name,
+            errors=errors,
+            field_errors=field_errors or {},
+            upload=upload,
+            conflict=conflict,
+            yours=yours,
+            version=version or saving.version_of(here.content),
+            limit=_size(MAX_FILE_BYTES),
+            counted=_counted,
+            has_errors=has_errors,
+        )
+
+    async def submission(request: Request) -> Response:
+        found = visitor(request)
+        return await run_in_threadpool(show, found)
+
+    async def fill_in(request: Request) -> Response:
+        found = visitor(request)
+        form = await checked_form(request, found)
+        here = await run_in_threadpool(department.load, workspace, found.invite)
+        values = {key: str(value) for key, value in form.items() if isinstance(value, str)}
+        filled = answers.from_form(here.asked, values)
+        short_name = answers.tidy(values.get("short_name", ""))
+        too_long = [
+            answer for answer in filled if len(answer.text) + len(answer.reason) > settings.field_max_characters
+        ]
+        mistakes = {
+            answer.field_id: f"{answer.spec.heading}: write the section or say why it does not apply, not both"
+            for answer in answers.both_given(filled)
+        } | {
+            answer.field_id: f"{answer.spec.heading}: is longer than {settings.field_max_characters:,} characters"
+            for answer in too_long
+        }
+        content = answers.submission_yaml(here.config, found.invite.cycle, found.invite.department, short_name, filled)
+        result = await run_in_threadpool(check_upload, workspace, found.invite.cycle, here.file_name, content.encode())
+        mistakes = _field_errors(result.problems, filled) | mistakes  # the form's own first, per field
+        ordered = {answer.field_id: mistakes[answer.field_id] for answer in filled if answer.field_id in mistakes}
+        mistakes = ordered
+        if mistakes:
+            errors = [FormError(f"#{field}", text) for field, text in mistakes.items()]
+            return show(found, 400, filled=filled, short_name=short_name, errors=errors, field_errors=mistakes)
+        loaded = str(form.get("version", ""))
+        return await _save(found, loaded, here.file_name, content, FILL_IN, filled=filled, short_name=short_name)
+
+    async def upload(request: Request) -> Response:
+        found = visitor(request)
+        form = await checked_form(request, found)
+        file = form.get("file")
+        if not isinstance(file, UploadFile) or not file.filename:
+            error = FormError("#file", "Select a YAML file to upload")
+            return show(found, 400, errors=[error], field_errors={"file": error.text})
+        data = await file.read(UPLOAD_LIMIT + 1)
+        here = await run_in_threadpool(department.load, workspace, found.invite)
+        result = await run_in_threadpool(check_upload, workspace, found.invite.cycle, here.file_name, data)
+        if result.department is not None and result.department != found.invite.department:
+            return message(
+                403,
+                "You cannot save this file",
+                f"It is {result.department}’s response. You can save {found.invite.department}’s only.",
+            )
+        problems = [problem for problem in result.problems if problem.severity is Severity.ERROR]
+        if problems and len(data) > MAX_FILE_BYTES:  # the check's own answer, too long a file to show
+            errors = [FormError("#file", _said(problem, with_line=True)) for problem in problems]
+            return show(found, 400, errors=errors, field_errors={"file": errors[0].text})
+        if problems:
+            errors = [FormError(f"#line-{problem.line}", _said(problem, with_line=True)) for problem in problems]
+            lines = data.decode("utf-8", errors="replace").splitlines()
+            return show(found, 400, errors=errors, upload=(file.filename, lines))
+        return await _save(found, str(form.get("version", "")), here.file_name, data.decode("utf-8"), UPLOAD)
+
+    async def _save(
+        found: Visitor,
+        loaded: str,
+        name: str,
+        content: str,
+        how: str,
+        *,
+        filled: Sequence[answers.Answer] | None = None,
+        short_name: str | None = None,
+    ) -> Response:
+        outcome = await run_in_threadpool(saving.save, workspace, found.invite, name, content.encode(), loaded, how)
+        if isinstance(outcome, saving.Conflict):
+            return show(
+                found,
+                409,
+                filled=filled,
+                short_name=short_name,
+                conflict=outcome,
+                yours=content,
+                version=outcome.version,
+            )
+        return RedirectResponse("/submission/saved", status_code=303)
+
+    async def saved(request: Request) -> Response:
+        found = visitor(request)
+        here = await run_in_threadpool(department.load, workspace, found.invite)
+        return page("saved.html.j2", invite=found.invite, here=here, sha256=saving.version_of(here.content))
+
+    async def sign_out(request: Request) -> Response:
+        found = visitor(request)
+        await checked_form(request, found)
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(cookie, path="/")
+        return response
+
+    async def stylesheet(request: Request) -> Response:
+        return Response(STYLESHEET.read_bytes(), media_type="text/css")
+
+    async def refused(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        if error.status_code == 401:
+            return message(401, "Open your invitation link", "Your session has ended or the link was withdrawn.")
+        if error.status_code == 403:
+            return message(403, "This form has expired", "Go back, reload the page and try again.")
+        if error.status_code == 429:
+            response = message(429, "Too many requests", "Wait a minute, then try again.")
+            response.headers["retry-after"] = "60"
+            return response
+        if error.status_code == 413:
+            return message(413, "That was too large", f"Files must be smaller than {_size(MAX_FILE_BYTES)}.")
+        return message(error.status_code, "Page not found" if error.status_code == 404 else "Something went wrong")
+
+    async def failed(request: Request, error: Exception) -> Response:
+        assert isinstance(error, PipelineError)
+        return message(409, "The report cannot be answered just now", str(error).splitlines()[0])
+
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/invite/{token}", open_invite),
+            Route("/submission", submission),
+            Route("/submission", fill_in, methods=["POST"]),
+            Route("/submission/upload", upload, methods=["POST"]),
+            Route("/submission/saved", saved),
+            Route("/sign-out", sign_out, methods=["POST"]),
+            Route("/portal.css", stylesheet),
+        ],
+        exception_handlers={HTTPException: refused, PipelineError: failed},
+    )
+    return SecurityHeaders(BodyLimit(app, UPLOAD_LIMIT + 64 * 1024), tls=tls)
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024 / 1024:g} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
+def _said(problem: Problem, *, with_line: bool = False) -> str:
+    field = f", {problem.field}" if problem.field else ""
+    where = f"Line {problem.line}{field}: " if with_line else ""
+    hint = f". {problem.hint[0].upper()}{problem.hint[1:]}" if problem.hint else ""
+    return f"{where}{problem.message[0].upper()}{problem.message[1:]}{hint}"
+
+
+def _field_errors(problems: Sequence[Problem], filled: Sequence[answers.Answer]) -> dict[str, str]:
+    """Each error of the file the form made, on the field it is about: its section, the first of
+    its kind's when it is about the kind (all its years missing), else the first field."""
+    errors: dict[str, str] = {}
+    for problem in problems:
+        if problem.severity is not Severity.ERROR:
+            continue
+        field = problem.field + "."
+        answer = next(
+            (
+                answer
+                for answer in filled
+                if field.startswith(answer.spec.field + ".") or (answer.spec.field + ".").startswith(field)
+            ),
+            filled[0],
+        )
+        if not answer.text and not answer.reason:  # left empty, so left out of the file
+            text = f"{answer.spec.heading}: write the section, or say why it does not apply"
+        else:
+            text = f"{answer.spec.heading}: {_said(problem)}"
+        errors.setdefault(answer.field_id, text)
+    return errors
+
+
+def _counted(problems: Sequence[Problem]) -> str:
+    errors = sum(problem.severity is Severity.ERROR for problem in problems)
+    warnings = len(problems) - errors
+    parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
+    parts += [f"{warnings} warning{'s' if warnings != 1 else ''}"] if warnings else []
+    return " and ".join(parts)
+
+
+class BodyLimit:
+    """Refuse a request body larger than `max_bytes` with 413, counted as it arrives (a client's
+    Content-Length is not trusted) and read no further."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        declared_too_large = declared.isdigit() and int(declared) > self.max_bytes
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            if declared_too_large:
+                raise HTTPException(413)  # the app's handler shows it, as any refusal
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413)
+            return message
+
+        await self.app(scope, counted, send)

@@ -1,0 +1,82 @@
+"""The portal's defences that are not about one page: security headers on every response, a
+rate limit per invitation, and the check that only loopback is served without TLS."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pipeline.errors import PipelineError
+from pipeline.settings import is_loopback
+
+# No script at all, inline or not; styles and images from the portal itself; forms post only to it.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    # The invitation's secret is in its URL: no other site may be told it.
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    """Add the headers to every response, errors included; HSTS as well when served over TLS."""
+
+    def __init__(self, app: ASGIApp, *, tls: bool) -> None:
+        self.app = app
+        self.headers = [(name.encode(), value.encode()) for name, value in HEADERS.items()]
+        if tls:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in self.headers}
+                kept = [(name, value) for name, value in message.get("headers", []) if name.lower() not in names]
+                message["headers"] = kept + self.headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class RateLimit:
+    """At most `per_minute` requests in any minute for each key (an invitation); thread-safe."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            seen = self._seen.setdefault(key, deque())
+            while seen and now - seen[0] >= 60:
+                seen.popleft()
+            if len(seen) >= self.per_minute:
+                return False
+            seen.append(now)
+            return True
+
+
+def require_tls_beyond_this_machine(host: str, tls: bool) -> None:
+    """The portal carries secret links and departments' text: beyond this machine, only over TLS."""
+    if tls or is_loopback(host):
+        return
+    raise PipelineError(
+        f"the portal would listen on {host}, beyond this machine, without TLS: its links and sessions would "
+        "cross the network in clear. Give --certfile and --keyfile (or put it behind a TLS proxy on this "
+        "machine and keep it on 127.0.0.1)."
+    )

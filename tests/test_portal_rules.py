@@ -1,0 +1,240 @@
+"""The portal's rules, request by request (Starlette's test client, no browser): the headers and
+cookies it sends, what every form must carry, the limits it keeps, the hostile corpus uploaded,
+who may listen where, and the links' secrets never stored."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from pipeline.check.schema import ReportConfig
+from pipeline.check.validate import check_config
+from pipeline.errors import PipelineError, Severity
+from pipeline.portal import answers
+from pipeline.portal.app import portal_app
+from pipeline.portal.invites import InviteStore, LinkState, now_utc
+from pipeline.portal.security import require_tls_beyond_this_machine
+from pipeline.read.yaml_file import MAX_FILE_BYTES, load_yaml, parse_yaml
+from pipeline.service import check_upload
+from pipeline.settings import SETTINGS
+from pipeline.workspace import Workspace
+from tests.builders import CONFIG, submission, write_cycle
+from tests.paths import PROJECT
+
+CYCLE = "2015-action-09"
+HOSTILE = PROJECT / "tests" / "fixtures" / "hostile"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    workspace = Workspace(tmp_path / "submissions", tmp_path / "outputs")
+    write_cycle(workspace.submissions, {"home.yaml": submission("Home Office")}, CONFIG, cycle=CYCLE)
+    return workspace
+
+
+def signed_in(workspace: Workspace, *, tls: bool = False, **changed: int) -> TestClient:
+    app = portal_app(workspace, tls=tls, settings=dataclasses.replace(SETTINGS, **changed))
+    client = TestClient(app, base_url="https://127.0.0.1" if tls else "http://127.0.0.1", follow_redirects=False)
+    _, token = InviteStore(workspace).invite(CYCLE, "Department of Health", days=1)
+    opened = client.get(f"/invite/{token}")
+    assert opened.status_code == 303 and opened.headers["location"] == "/submission"
+    return client
+
+
+def hidden(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert found
+    return found[1]
+
+
+def test_every_response_carries_the_security_headers(workspace: Workspace) -> None:
+    client = signed_in(workspace)
+    for response in (client.get("/submission"), client.get("/nowhere"), client.post("/submission", data={})):
+        policy = response.headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "unsafe-inline" not in policy and "script-src" not in policy
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["cache-control"] == "no-store"
+    page = client.get("/submission").text
+    assert "<script" not in page and "style=" not in page and "<style" not in page
+
+
+def test_the_session_cookie_is_http_only_same_site_and_over_tls_secure(workspace: Workspace) -> None:
+    _, token = InviteStore(workspace).invite(CYCLE, "Home Office", days=1)
+    plain = TestClient(portal_app(workspace), follow_redirects=False).get(f"/invite/{token}")
+    cookie = plain.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie
+    secure = TestClient(portal_app(workspace, tls=True), base_url="https://127.0.0.1", follow_redirects=False)
+    cookie = secure.get(f"/invite/{token}").headers["set-cookie"]
+    assert cookie.startswith("__Host-portal_session=") and "Secure" in cookie and "HttpOnly" in cookie
+    assert "strict-transport-security" in secure.get("/").headers
+
+
+@pytest.mark.parametrize("path", ["/submission", "/submission/upload", "/sign-out"])
+def test_every_form_needs_its_session_s_token(workspace: Workspace, path: str) -> None:
+    client = signed_in(workspace)
+    for token in ("", "forged"):
+        response = client.post(path, data={"csrf": token, "section-commitments": "Mine."})
+        assert response.status_code == 403 and "This form has expired" in response.text
+    assert not (workspace.submissions / CYCLE / "department-of-health.yaml").exists()
+
+
+def test_uploads_and_texts_have_limits_each_with_a_clear_message(workspace: Workspace) -> None:
+    client = signed_in(workspace, field_max_characters=100)
+    page = client.get("/submission").text
+    csrf, version = hidden(page, "csrf"), hidden(page, "version")
+    big = b"department: Department of Health\n" + b"#" * MAX_FILE_BYTES
+    over = client.post("/submission/upload", data={"csrf": csrf, "version": version}, files={"file": ("a.yaml", big)})
+    assert over.status_code == 400 and f"the limit is {MAX_FILE_BYTES:,}" in over.text  # as the command line says
+    huge = b"#" * (3 * MAX_FILE_BYTES)
+    refused = client.post("/submission/upload", data={"csrf": csrf}, files={"file": ("a.yaml", huge)})
+    assert refused.status_code == 413 and "Files must be smaller than 1 MB" in refused.text
+    long = client.post("/submission", data={"csrf": csrf, "version": version, "section-commitments": "word " * 30})
+    assert long.status_code == 400 and "is longer than 100 characters" in long.text
+    assert not (workspace.submissions / CYCLE / "department-of-health.yaml").exists()
+
+
+def test_each_link_may_make_so_many_requests_a_minute(workspace: Workspace) -> None:
+    client = signed_in(workspace, portal_requests_per_minute=5)
+    statuses = [client.get("/submission").status_code for _ in range(7)]
+    assert statuses == [200] * 5 + [429] * 2
+    assert client.get("/submission").headers["retry-after"] == "60"
+    # Another department's link keeps its own count.
+    assert signed_in(workspace, portal_requests_per_minute=5).get("/submission").status_code == 200
+
+
+@pytest.fixture
+def hostile_workspace(tmp_path: Path) -> Workspace:
+    workspace = Workspace(tmp_path / "submissions", tmp_path / "outputs")
+    (workspace.submissions / CYCLE).mkdir(parents=True)
+    shutil.copy(HOSTILE / "report.yaml", workspace.submissions / CYCLE / "report.yaml")
+    return workspace
+
+
+def test_the_hostile_corpus_uploaded_gets_the_same_located_errors_and_never_a_500(
+    hostile_workspace: Workspace,
+) -> None:
+    client = signed_in(hostile_workspace, portal_requests_per_minute=1000)
+    target = hostile_workspace.submissions / CYCLE / "department-of-health.yaml"
+    cases = sorted(HOSTILE.glob("*--*.yaml"))
+    assert len(cases) >= 40
+    for case in cases:
+        target.unlink(missing_ok=True)
+        data = case.read_bytes()
+        csrf = hidden(client.get("/submission").text, "csrf")
+        response = client.post(
+            "/submission/upload",
+            data={"csrf": csrf, "version": "absent"},
+            files={"file": (case.name, data, "application/yaml")},
+        )
+        # What the command line's check (the same service) says of the same bytes.
+        expected = check_upload(hostile_workspace, CYCLE, target.name, data)
+        errors = [problem for problem in expected.problems if problem.severity is Severity.ERROR]
+        if errors:
+            assert response.status_code == 400, (case.name, response.status_code)
+            shown = html.unescape(response.text)
+            for problem in errors:
+                assert f"Line {problem.line}" in shown and problem.message[1:] in shown, (case.name, problem)
+            if len(data) <= MAX_FILE_BYTES:  # the file shown, each error linked to its line
+                linked = sorted(set(re.findall(r'<a href="(#line-\d+)">', response.text)))
+                assert linked == sorted({f"#line-{problem.line}" for problem in errors}), case.name
+            assert not target.exists(), case.name
+        else:
+            assert response.status_code == 303, (case.name, response.status_code, response.text[-500:])
+            assert target.read_bytes() == data, case.name
+
+
+def test_beyond_this_machine_the_portal_needs_tls() -> None:
+    require_tls_beyond_this_machine("127.0.0.1", tls=False)
+    require_tls_beyond_this_machine("0.0.0.0", tls=True)
+    with pytest.raises(PipelineError, match="without TLS"):
+        require_tls_beyond_this_machine("0.0.0.0", tls=False)
+    refused = subprocess.run(
+        [sys.executable, "-m", "pipeline", "portal", "--host", "0.0.0.0", "--port", "1"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 1 and "beyond this machine, without TLS" in refused.stderr
+
+
+def test_links_are_stored_as_hashes_and_listed_by_state_without_them(workspace: Workspace) -> None:
+    store = InviteStore(workspace)
+    invited, kept_secret = store.invite(CYCLE, "Home Office", days=1)
+    used, token = store.invite(CYCLE, "Department of Health", days=1)
+    assert store.open(token) is not None
+    expired, _ = store.invite(CYCLE, "Department of Health", days=0)
+    stored = (workspace.portal / "invites.json").read_text()
+    assert kept_secret not in stored and token not in stored
+    now = now_utc()
+    states = {invite.id: invite.state(now) for invite in store.invites()}
+    assert states == {invited.id: LinkState.INVITED, used.id: LinkState.USED, expired.id: LinkState.EXPIRED}
+    listed = subprocess.run(
+        [sys.executable, "-m", "pipeline", "portal", "invites"]
+        + ["--submissions", str(workspace.submissions), "--outputs", str(workspace.outputs)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert f"{CYCLE}  Home Office: invited" in listed and "Department of Health: used" in listed
+    assert kept_secret not in listed and token not in listed
+    assert [invite.id for invite in store.revoke(CYCLE, "Department of Health")] == [used.id]
+    assert store.open(token) is None
+
+
+def test_an_invitation_names_a_department_of_the_cycle(workspace: Workspace) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "portal", "invite", "--cycle", CYCLE, "--department", "Home Ofice"]
+        + ["--submissions", str(workspace.submissions), "--outputs", str(workspace.outputs)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and 'did you mean "Home Office"?' in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory) -> ReportConfig:
+    folder = write_cycle(tmp_path_factory.mktemp("config"), {}, CONFIG, cycle=CYCLE)
+    checked, _ = check_config(load_yaml(folder / "report.yaml"))
+    assert checked is not None
+    return checked
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    texts=st.lists(st.text(), min_size=5, max_size=5),
+    reasons=st.lists(st.text(), min_size=5, max_size=5),
+    short_name=st.text(),
+)
+def test_the_file_reads_back_as_the_text_typed_whatever_it_is(
+    texts: list[str], reasons: list[str], short_name: str, config: ReportConfig
+) -> None:
+    specs = config.sections()
+    form = {}
+    for spec, text, reason in zip(specs, texts, reasons, strict=True):
+        form[answers.Answer(spec).field_id] = text
+        form[answers.Answer(spec).reason_id] = reason
+    filled = answers.from_form(specs, form)
+    text = answers.submission_yaml(config, CYCLE, "Department of Health", short_name, filled)
+    assert text == answers.submission_yaml(config, CYCLE, "Department of Health", short_name, filled)
+    data = parse_yaml(Path("department-of-health.yaml"), text.encode()).data
+    # A section both written and said not to apply is refused by the form; the file keeps its text.
+    expected = [dataclasses.replace(answer, reason="") if answer.text else answer for answer in filled]
+    assert answers.from_submission(specs, data) == expected
+    assert answers.short_name_of(data) == short_name.strip()
