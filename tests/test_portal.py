@@ -109,17 +109,19 @@ def test_a_department_fills_in_sees_every_error_fixes_them_and_saves(
     # One mistake per kind of section: commitments left empty, a progress link that is not
     # allowed, and plans both written and said not to apply.
     page.fill("#short_name", "DH")
-    page.fill("#section-progress-2013", "We did [things](javascript:alert(1)).")
+    page.fill("#section-progress-2013", "We did [things](javascript:alert(1)) and [more](ftp://example.com/more).")
     page.fill("#section-progress-2014", "We did more.\n\n- one\n- two")
     page.fill("#section-plans-2014", "Plans.")
     page.fill("#section-plans-2014-not-applicable", "No plans were made for 2014.")
     page.fill("#section-plans-2015", "We plan.")
     page.click("text=Check and save")
     errors = summary(page)
-    assert [href for href, _ in errors] == ["#section-commitments", "#section-progress-2013", "#section-plans-2014"]
+    progress = "#section-progress-2013"  # its two mistakes, each in the summary
+    assert [href for href, _ in errors] == ["#section-commitments", progress, progress, "#section-plans-2014"]
     assert "write the section, or say why it does not apply" in errors[0][1]
     assert 'Link to "javascript:alert(1)" is not allowed' in errors[1][1]
-    assert "not both" in errors[2][1]
+    assert 'Link to "ftp://example.com/more" is not allowed' in errors[2][1]
+    assert "not both" in errors[3][1]
     for href, text in errors:  # each links to its field, which says the same beside it
         field = page.locator(href)
         assert field.count() == 1

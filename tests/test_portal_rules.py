@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -30,6 +31,7 @@ from pipeline.settings import SETTINGS
 from pipeline.workspace import Workspace
 from tests.builders import CONFIG, submission, write_cycle
 from tests.paths import PROJECT
+from tests.servers import mail_environment, mail_server, wait_for
 
 CYCLE = "2015-action-09"
 HOSTILE = PROJECT / "tests" / "fixtures" / "hostile"
@@ -206,6 +208,36 @@ def test_an_invitation_names_a_department_of_the_cycle(workspace: Workspace) -> 
     )
     assert result.returncode == 1 and 'did you mean "Home Office"?' in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_invitation_is_emailed_to_the_department_s_contact(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path / "submissions", tmp_path / "outputs")
+    contact = "digital-team@health.example.gov.uk"
+    departments = [{"name": "Department of Health", "contact": contact}, "Home Office"]
+    write_cycle(workspace.submissions, {}, {**CONFIG, "departments": departments}, cycle=CYCLE)
+    with mail_server() as (controller, inbox):
+        link = invite_with(workspace, {**os.environ, **mail_environment(controller)}, "Department of Health")
+        ((recipients, mail),) = wait_for(lambda: inbox.received, "the invitation's email", timeout=30)
+    assert recipients == [contact]
+    assert mail["Subject"] == "Your link to answer Action 9: test the pipeline"
+    assert link in mail.get_content() and "do not forward it" in mail.get_content()
+    token = link.rsplit("/", 1)[1]
+    assert token not in (workspace.portal / "invites.json").read_text()
+
+
+def invite_with(workspace: Workspace, environment: dict[str, str], department: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "portal", "invite", "--cycle", CYCLE, "--department", department]
+        + ["--submissions", str(workspace.submissions), "--outputs", str(workspace.outputs)],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "emailed to" in result.stderr
+    return result.stdout.splitlines()[-1]
 
 
 @pytest.fixture(scope="module")

@@ -159,21 +159,23 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
         too_long = [
             answer for answer in filled if len(answer.text) + len(answer.reason) > settings.field_max_characters
         ]
-        mistakes = {
-            answer.field_id: f"{answer.spec.heading}: write the section or say why it does not apply, not both"
-            for answer in answers.both_given(filled)
-        } | {
-            answer.field_id: f"{answer.spec.heading}: is longer than {settings.field_max_characters:,} characters"
-            for answer in too_long
-        }
+        mistakes: dict[str, list[str]] = {}
+        for answer in answers.both_given(filled):
+            mistakes[answer.field_id] = [
+                f"{answer.spec.heading}: write the section or say why it does not apply, not both"
+            ]
+        for answer in too_long:
+            limit = f"{settings.field_max_characters:,}"
+            mistakes.setdefault(answer.field_id, []).append(f"{answer.spec.heading}: is longer than {limit} characters")
         content = answers.submission_yaml(here.config, found.invite.cycle, found.invite.department, short_name, filled)
         result = await run_in_threadpool(check_upload, workspace, found.invite.cycle, here.file_name, content.encode())
-        mistakes = _field_errors(result.problems, filled) | mistakes  # the form's own first, per field
-        ordered = {answer.field_id: mistakes[answer.field_id] for answer in filled if answer.field_id in mistakes}
-        mistakes = ordered
-        if mistakes:
-            errors = [FormError(f"#{field}", text) for field, text in mistakes.items()]
-            return show(found, 400, filled=filled, short_name=short_name, errors=errors, field_errors=mistakes)
+        for field, texts in _field_errors(result.problems, filled).items():
+            mistakes.setdefault(field, []).extend(texts)
+        if mistakes:  # every one in the summary, in the page's order; each field shows its own
+            order = [answer.field_id for answer in filled if answer.field_id in mistakes]
+            errors = [FormError(f"#{field}", text) for field in order for text in mistakes[field]]
+            field_errors = {field: "; ".join(texts) for field, texts in mistakes.items()}
+            return show(found, 400, filled=filled, short_name=short_name, errors=errors, field_errors=field_errors)
         loaded = str(form.get("version", ""))
         return await _save(found, loaded, here.file_name, content, FILL_IN, filled=filled, short_name=short_name)
 
@@ -286,10 +288,10 @@ def _said(problem: Problem, *, with_line: bool = False) -> str:
     return f"{where}{problem.message[0].upper()}{problem.message[1:]}{hint}"
 
 
-def _field_errors(problems: Sequence[Problem], filled: Sequence[answers.Answer]) -> dict[str, str]:
-    """Each error of the file the form made, on the field it is about: its section, the first of
-    its kind's when it is about the kind (all its years missing), else the first field."""
-    errors: dict[str, str] = {}
+def _field_errors(problems: Sequence[Problem], filled: Sequence[answers.Answer]) -> dict[str, list[str]]:
+    """The errors of the file the form made, by the field each is about: its section, the first
+    of its kind's when it is about the kind (all its years missing), else the first field."""
+    errors: dict[str, list[str]] = {}
     for problem in problems:
         if problem.severity is not Severity.ERROR:
             continue
@@ -306,7 +308,8 @@ def _field_errors(problems: Sequence[Problem], filled: Sequence[answers.Answer])
             text = f"{answer.spec.heading}: write the section, or say why it does not apply"
         else:
             text = f"{answer.spec.heading}: {_said(problem)}"
-        errors.setdefault(answer.field_id, text)
+        if text not in errors.setdefault(answer.field_id, []):
+            errors[answer.field_id].append(text)
     return errors
 
 
