@@ -236,9 +236,9 @@ def test_two_tabs_saving_at_once_the_second_is_told_and_nothing_is_lost(
     second.click("text=Check and save")
     banner = second.locator(".govuk-notification-banner").inner_text()
     assert "Nothing was saved: this submission changed since you opened the page." in banner
-    compared = second.locator(".app-compare")
-    assert "The first tab's words." in compared.nth(0).inner_text()
-    assert "The second tab's words." in compared.nth(1).inner_text()
+    differences, theirs, yours = second.locator(".app-compare").all_inner_texts()
+    assert "-  The first tab's words." in differences and "+  The second tab's words." in differences
+    assert "The first tab's words." in theirs and "The second tab's words." in yours
     saved = (portal.folder / HOME_OFFICE_FILE).read_text(encoding="utf-8")
     assert "The first tab's words." in saved and "The second tab's words." not in saved
     accessible(second, tmp_path, "conflict")

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -113,6 +114,35 @@ def test_each_link_may_make_so_many_requests_a_minute(workspace: Workspace) -> N
     assert client.get("/submission").headers["retry-after"] == "60"
     # Another department's link keeps its own count.
     assert signed_in(workspace, portal_requests_per_minute=5).get("/submission").status_code == 200
+
+
+def test_a_saved_file_with_warnings_is_confirmed_and_its_warnings_shown(workspace: Workspace) -> None:
+    client = signed_in(workspace)
+    page = client.get("/submission").text
+    warned = submission(commitments="See [link](https://www.gov.uk/).")  # link text that says nothing
+    content = yaml.safe_dump(warned).encode()
+    saved = client.post(
+        "/submission/upload",
+        data={"csrf": hidden(page, "csrf"), "version": hidden(page, "version")},
+        files={"file": ("health.yaml", content)},
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == "/submission/saved"
+    confirmed = client.get("/submission/saved")
+    assert confirmed.status_code == 200 and "Submission saved" in confirmed.text
+    assert "Your file has 1 warning" in confirmed.text
+    assert (workspace.submissions / CYCLE / "department-of-health.yaml").read_bytes() == content
+
+
+def test_signing_out_ends_the_session(workspace: Workspace) -> None:
+    client = signed_in(workspace)
+    csrf = hidden(client.get("/submission").text, "csrf")
+    kept = client.cookies["portal_session"]
+    out = client.post("/sign-out", data={"csrf": csrf})
+    assert out.status_code == 303 and out.headers["location"] == "/signed-out"
+    assert "You have signed out" in client.get("/signed-out").text
+    assert client.get("/submission").status_code == 401
+    client.cookies.set("portal_session", kept)  # a copy of the cookie kept from before
+    assert client.get("/submission").status_code == 401
 
 
 @pytest.fixture

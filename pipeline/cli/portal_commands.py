@@ -7,6 +7,7 @@ import argparse
 import datetime
 import logging
 import smtplib
+import socket
 import sys
 from pathlib import Path
 
@@ -82,6 +83,10 @@ def serve(arguments: argparse.Namespace) -> int:
     if bool(arguments.certfile) != bool(arguments.keyfile):
         raise PipelineError("give both --certfile and --keyfile, or neither")
     require_tls_beyond_this_machine(arguments.host, tls)
+    for path in (arguments.certfile, arguments.keyfile):
+        if path is not None and not path.is_file():
+            raise PipelineError(f"{path}: no such file (--certfile and --keyfile name PEM files)")
+    _free(arguments.host, arguments.port)
     app = portal_app(Workspace(arguments.submissions, arguments.outputs), tls=tls)
     scheme = "https" if tls else "http"
     print(f"the departments' portal: {scheme}://{arguments.host}:{arguments.port}/ (stop it with Ctrl-C)", flush=True)
@@ -95,6 +100,18 @@ def serve(arguments: argparse.Namespace) -> int:
         log_level=logging.getLevelName(logging.WARNING).lower(),
     )
     return 0
+
+
+def _free(host: str, port: int) -> None:
+    """Say so before serving, rather than after announcing an address another process holds."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise PipelineError(
+                f"cannot listen on {host}:{port}: {error.strerror}; is the portal already running? Another port: --port"
+            ) from None
 
 
 def _department(arguments: argparse.Namespace) -> tuple[str, str | None, str]:

@@ -10,6 +10,7 @@ No path, file name or department comes from a request: each is the invitation's.
 
 from __future__ import annotations
 
+import difflib
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
     async def home(request: Request) -> Response:
         return message(
             200,
-            "Departments’ portal",
+            "Open your invitation link",
             "Open the link in the email your coordinator sent you: it shows your department’s part of the report,"
             " and lets you answer it.",
         )
@@ -118,7 +119,7 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
         short_name: str | None = None,
         errors: Sequence[FormError] = (),
         field_errors: Mapping[str, str] | None = None,
-        upload: tuple[str, Sequence[str]] | None = None,  # (file name, lines) of a refused upload
+        upload: tuple[str, Sequence[str], set[int]] | None = None,  # a refused upload: name, lines, lines in error
         conflict: saving.Conflict | None = None,
         yours: str | None = None,
         version: str | None = None,
@@ -139,6 +140,7 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
             upload=upload,
             conflict=conflict,
             yours=yours,
+            differences=_differences(conflict, yours) if conflict else None,
             version=version or saving.version_of(here.content),
             limit=_size(MAX_FILE_BYTES),
             counted=_counted,
@@ -202,7 +204,8 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
         if problems:
             errors = [FormError(f"#line-{problem.line}", _said(problem, with_line=True)) for problem in problems]
             lines = data.decode("utf-8", errors="replace").splitlines()
-            return show(found, 400, errors=errors, upload=(file.filename, lines))
+            marked = {problem.line for problem in problems}
+            return show(found, 400, errors=errors, upload=(file.filename, lines, marked))
         return await _save(found, str(form.get("version", "")), here.file_name, data.decode("utf-8"), UPLOAD)
 
     async def _save(
@@ -231,14 +234,28 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
     async def saved(request: Request) -> Response:
         found = visitor(request)
         here = await run_in_threadpool(department.load, workspace, found.invite)
-        return page("saved.html.j2", invite=found.invite, here=here, sha256=saving.version_of(here.content))
+        return page(
+            "saved.html.j2",
+            invite=found.invite,
+            here=here,
+            sha256=saving.version_of(here.content),
+            counted=_counted,
+            has_errors=has_errors,
+        )
 
     async def sign_out(request: Request) -> Response:
         found = visitor(request)
         await checked_form(request, found)
-        response = RedirectResponse("/", status_code=303)
+        await run_in_threadpool(store.end, request.cookies.get(cookie, ""))
+        response = RedirectResponse("/signed-out", status_code=303)
         response.delete_cookie(cookie, path="/")
         return response
+
+    async def signed_out(request: Request) -> Response:
+        return message(200, "You have signed out", "To answer again, open your invitation link.")
+
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)  # browsers ask; the portal has none
 
     async def stylesheet(request: Request) -> Response:
         return Response(STYLESHEET.read_bytes(), media_type="text/css")
@@ -270,11 +287,21 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
             Route("/submission/upload", upload, methods=["POST"]),
             Route("/submission/saved", saved),
             Route("/sign-out", sign_out, methods=["POST"]),
+            Route("/signed-out", signed_out),
+            Route("/favicon.ico", no_icon),
             Route("/portal.css", stylesheet),
         ],
         exception_handlers={HTTPException: refused, PipelineError: failed},
     )
     return SecurityHeaders(BodyLimit(app, UPLOAD_LIMIT + 64 * 1024), tls=tls)
+
+
+def _differences(conflict: saving.Conflict, yours: str | None) -> str:
+    """What the saved file and the department's version differ by, as a unified diff."""
+    saved = (conflict.current or b"").decode("utf-8", "replace").splitlines()
+    return "\n".join(
+        difflib.unified_diff(saved, (yours or "").splitlines(), "saved version", "your version", lineterm="", n=1)
+    )
 
 
 def _size(size: int) -> str:

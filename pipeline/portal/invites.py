@@ -156,6 +156,14 @@ class InviteStore:
             return None
         return found, invite
 
+    def end(self, session_token: str) -> None:
+        """Sign out: the session is forgotten, so its cookie opens nothing again."""
+        digest = _hash(session_token)
+        with self._editing() as data:
+            data["sessions"] = [
+                session for session in data["sessions"] if not secrets.compare_digest(session["token_sha256"], digest)
+            ]
+
     def invites(self) -> list[Invite]:
         return [Invite(**record) for record in self._read()["invites"]]
 
@@ -170,6 +178,13 @@ class InviteStore:
         with atomic.exclusive(self.folder / f"{INVITES_FILE}.lock"):
             data = self._read()
             yield data
+            now = now_utc()
+            working = {
+                record["id"]
+                for record in data["invites"]
+                if Invite(**record).state(now) in (LinkState.INVITED, LinkState.USED)
+            }
+            data["sessions"] = [session for session in data["sessions"] if session["invite"] in working]  # the rest end
             text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
             atomic.replace_files(self.folder, {INVITES_FILE: text.encode()})
             Path(self.path).chmod(0o600)
