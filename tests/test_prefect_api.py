@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -14,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.orchestration.prefect_api import healthy
+from pipeline.stages import STAGES
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
 from tests.servers import error_lines
 
@@ -98,6 +102,15 @@ def test_without_a_server_a_temporary_one_serves_the_build_and_is_stopped(roots:
     assert error_lines(roots["home"] / "temporary-server.log") == []
     # Nor did it offer a link to a UI that was never there and is gone now.
     assert "View at" not in result.stderr
+    # It ran the services that record a run's task runs: the run's graph is there afterwards, in
+    # the database a server on the same PREFECT_HOME shows.
+    run = json.loads((roots["outputs"] / REAL_CYCLE / "manifest.json").read_text())["flow_run_id"]
+    with contextlib.closing(sqlite3.connect(roots["home"] / "prefect.db")) as database:
+        query = "select name, state_type from task_run where flow_run_id = ?"
+        recorded = database.execute(query, (run,)).fetchall()
+    stages = {name.rsplit("-", 1)[0]: state for name, state in recorded}
+    assert {stage.__name__ for stage in STAGES} <= set(stages), recorded
+    assert set(stages.values()) == {"COMPLETED"}, recorded
 
 
 @pytest.mark.scale

@@ -5,7 +5,8 @@ Without a server, Prefect starts its own for every run, importing the server's c
 build's process (about 3 s) only to boot it in a subprocess that imports it again, one after
 the other. Here the temporary server is started first, before Prefect is imported, so it
 boots on the other core while the build imports its code and reads its files; the build's
-process never imports `prefect.server`. This module imports nothing of Prefect's.
+process never imports `prefect.server`. It runs only the services that record the run whole
+(its task runs too). This module imports nothing of Prefect's.
 """
 
 from __future__ import annotations
@@ -32,6 +33,21 @@ _BOOT_TIMEOUT_SECONDS = 180
 _STOP_TIMEOUT_SECONDS = 10
 _PR_SET_PDEATHSIG = 1
 _UI_URL = "PREFECT_UI_URL"
+# Prefect's per-service switches (`prefect server services ls`), for the temporary server.
+_SERVICES_A_BUILD_DOES_NOT_NEED = tuple(
+    f"PREFECT_SERVER_SERVICES_{name}_ENABLED"
+    for name in (
+        "SCHEDULER",
+        "LATE_RUNS",
+        "FOREMAN",
+        "PAUSE_EXPIRATIONS",
+        "REPOSSESSOR",
+        "CANCELLATION_CLEANUP",
+        "CLEANUP_RECONCILER",
+        "TRIGGERS",
+        "EVENT_LOGGER",
+    )
+) + ("PREFECT_API_EVENTS_STREAM_OUT_ENABLED",)
 
 
 @dataclass
@@ -186,7 +202,10 @@ def _start_temporary(settings: Settings) -> PrefectApi:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_UI_ENABLED": "false",
     }
-    command = [sys.executable, "-m", "prefect", "server", "start", "--no-services", "--no-ui"]
+    # The services a build's run needs recorded, and no others: its task runs (the task-run
+    # recorder, fed by the event persister's stream) but no scheduler, triggers or clean-ups.
+    environment |= {variable: "false" for variable in _SERVICES_A_BUILD_DOES_NOT_NEED}
+    command = [sys.executable, "-m", "prefect", "server", "start", "--no-ui"]
     command += ["--host", settings.server_host, "--port", str(port), "--log-level", "WARNING"]
     with log.open("wb") as output:
         server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
