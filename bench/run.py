@@ -15,7 +15,8 @@ processes, each repeated and taking the median:
   Pandoc          pandoc → HTML, DOCX, and PDF with --pdf-engine=weasyprint
   validate        `python -m pipeline validate` on the cycle folder
 At 1× it also times the first build in an empty PREFECT_HOME (a fresh clone: the database
-is created), and bench/workers.py times `build --all` over 16 cycles with 1 and 2 workers.
+is created) and the start-up floors of bench/startup.py (the server's boot, `import prefect`),
+and bench/workers.py times `build --all` over 16 cycles with 1 and 2 workers.
 It records peak RSS (/usr/bin/time -v) and the PDF's page count. It prints ratios,
 which are what to compare on a shared machine, and writes bench/results.json.
 Absolute seconds are printed but nothing is asserted.
@@ -53,7 +54,7 @@ ENV = {
 }
 
 sys.path.insert(0, str(PROJECT))
-from bench import edition, workers  # noqa: E402
+from bench import edition, startup, workers  # noqa: E402
 from bench.generate import generate  # noqa: E402
 from pipeline.render import OutputFormat  # noqa: E402
 from pipeline.settings import api_url  # noqa: E402
@@ -210,12 +211,12 @@ def main() -> None:
     if "1x" in measured and "10x" in measured:
         one, ten = measured["1x"]["stages_only"]["seconds"], measured["10x"]["stages_only"]["seconds"]
         per_copy = (ten - one) / 9
-        startup = one - per_copy
-        print(f"\nfixed start-up (stages, extrapolated to 0 departments): {startup:.2f} s")
+        fixed = one - per_copy
+        print(f"\nfixed start-up (stages, extrapolated to 0 departments): {fixed:.2f} s")
         print(f"per 17 departments: {per_copy:.2f} s")
         if "100x" in measured:
             hundred = measured["100x"]["stages_only"]["seconds"]
-            print(f"100× / 1× after start-up: {(hundred - startup) / (one - startup):.1f} (linear = 100)")
+            print(f"100× / 1× after start-up: {(hundred - fixed) / (one - fixed):.1f} (linear = 100)")
     print("\nstart-up: the pipeline over the stages alone, as whole processes")
     print(f"{'size':>5} {'no server (temporary)':>22} {'running server':>15}")
     for size, result in measured.items():
@@ -223,13 +224,19 @@ def main() -> None:
         print(f"{size:>5} {ratios['pipeline_over_stages']:22.2f} {ratios['on_server_over_stages']:15.2f}")
     if "1x" in measured:
         print(f"first build in a fresh clone (database created): {measured['1x']['first_run']['seconds']:.2f} s")
+    floors = {}
+    if "1x" in measured:
+        boot = startup.server_boot_seconds(DATA / "boot", ENV, REPEATS)
+        imported = startup.import_prefect_seconds(ENV, REPEATS)
+        floors = startup.ratios(measured["1x"], boot, imported)
+        startup.show(floors)
     peaks = {size: result["pipeline"]["peak_mib"] for size, result in measured.items()}
     print("peak RSS of the pipeline: " + ", ".join(f"{size} {peak:.0f} MiB" for size, peak in peaks.items()))
     fan_out = workers.bench(DATA / "workers", {**ENV, "PREFECT_HOME": str(DATA / "workers" / "prefect")})
     workers.show(fan_out)
     whole_edition = edition.bench(DATA / "edition", {**ENV, "PREFECT_HOME": str(DATA / "edition" / "prefect")})
     edition.show(whole_edition)
-    results = {**measured, "workers": fan_out, "edition": whole_edition}
+    results = {**measured, "startup": floors, "workers": fan_out, "edition": whole_edition}
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {HERE / 'results.json'}")
 
