@@ -14,6 +14,8 @@ SCHEDULE ?=
 PREFECT_PORT ?=
 # Another address than 127.0.0.1 needs Prefect's basic authentication (see the README).
 HOST ?=
+# The standing server's database: DB=postgres for several workers (see the README).
+DB ?=
 PORT_OPTION = $(if $(PREFECT_PORT),--port $(PREFECT_PORT))
 CODE := pipeline flows.py deployments.py tests tools bench report_templates
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -66,8 +68,9 @@ preview: system-runtime system-test $(VENV)/.test ## Build, then render every ou
 	$(PY) -m pipeline build $(if $(CYCLE),--cycle $(CYCLE))
 	$(PY) -m tools.preview $(CYCLE)
 
-server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 127.0.0.1 (port 4200 unless PREFECT_PORT=…; HOST=… needs auth)
-	$(PY) -m pipeline server $(PORT_OPTION) $(if $(HOST),--host $(HOST))
+server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 127.0.0.1 (port 4200 unless PREFECT_PORT=…; HOST=… needs auth; DB=postgres for several workers)
+	$(if $(filter postgres,$(DB)),$(call debian_packages,postgresql))
+	$(PY) -m pipeline server $(PORT_OPTION) $(if $(HOST),--host $(HOST)) $(if $(DB),--db $(DB))
 
 serve: system-runtime $(VENV)/.runtime ## Register the deployments with that server and run them (another terminal)
 	$(PY) -m pipeline serve $(PORT_OPTION) $(if $(SCHEDULE),--schedule "$(SCHEDULE)")

@@ -71,6 +71,13 @@ class Settings:
     server_port: int = 4200
     """The standing server's port; `make server PREFECT_PORT=4300` chooses another."""
 
+    server_database: str = "sqlite"
+    """The standing server's database: "sqlite" (one machine) or "postgres" (`make server DB=postgres`,
+    which several workers need: Prefect rules SQLite out for them)."""
+
+    postgres_port: int = 5433
+    """The port of the project's own PostgreSQL cluster, on 127.0.0.1 (5432 is left to a system one)."""
+
     portal_host: str = "127.0.0.1"
     """The address the departments' portal listens on: this machine only, unless served with TLS."""
 

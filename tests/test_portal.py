@@ -19,7 +19,7 @@ from pipeline.portal.invites import InviteStore
 from pipeline.service import check_path
 from pipeline.workspace import Workspace
 from tests.builders import CONFIG, submission, write_cycle
-from tests.checkers import WCAG_TAGS, axe, describe_axe, nu_html_checker
+from tests.checkers import WCAG_TAGS, axe, describe_axe, nu_html_checker_files
 from tests.servers import invite, portal_served
 
 CYCLE = "2015-action-09"
@@ -53,11 +53,16 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-def accessible(page: Page, tmp_path: Path, name: str) -> None:
-    """axe-core (WCAG and best practice), the Nu Html Checker and reflow at 320 px, on the page as it is."""
-    saved = tmp_path / f"{name}.html"
-    saved.write_text(page.content(), encoding="utf-8")  # before axe-core's script is added to it
-    assert [message["message"] for message in nu_html_checker(saved)] == [], name
+@pytest.fixture(scope="module")
+def seen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every page the tests check, as the browser had it, for one run of the Nu Html Checker at the end."""
+    return tmp_path_factory.mktemp("pages")
+
+
+def accessible(page: Page, seen: Path, name: str) -> None:
+    """axe-core (WCAG and best practice) and reflow at 320 px on the page as it is; the page is
+    kept for the Nu Html Checker (test_every_page_seen_is_valid_html, last)."""
+    (seen / f"{name}.html").write_text(page.content(), encoding="utf-8")  # before axe-core's script is added
     assert describe_axe(axe(page, WCAG_TAGS)) == [], name
     assert describe_axe(axe(page, ["best-practice"])) == [], name
     width = page.viewport_size
@@ -98,13 +103,13 @@ plans:
 
 
 def test_a_department_fills_in_sees_every_error_fixes_them_and_saves(
-    portal: Portal, context: BrowserContext, tmp_path: Path
+    portal: Portal, context: BrowserContext, seen: Path, tmp_path: Path
 ) -> None:
     page = context.new_page()
     page.goto(portal.link("Department of Health"))
     assert page.url == f"{portal.url}/submission"
     assert page.locator(".govuk-summary-list").inner_text().count("Not submitted") == 1
-    accessible(page, tmp_path, "status")
+    accessible(page, seen, "status")
 
     # One mistake per kind of section: commitments left empty, a progress link that is not
     # allowed, and plans both written and said not to apply.
@@ -130,7 +135,7 @@ def test_a_department_fills_in_sees_every_error_fixes_them_and_saves(
     assert page.title().startswith("Error: ")
     assert page.input_value("#section-progress-2014") == "We did more.\n\n- one\n- two"  # nothing typed is lost
     assert not (portal.folder / "department-of-health.yaml").exists()  # nothing written
-    accessible(page, tmp_path, "form-with-errors")
+    accessible(page, seen, "form-with-errors")
 
     page.fill("#section-commitments", "We will do things.")
     page.fill("#section-progress-2013", "We did [things](https://www.gov.uk/).")
@@ -138,7 +143,7 @@ def test_a_department_fills_in_sees_every_error_fixes_them_and_saves(
     page.click("text=Check and save")
     assert page.url == f"{portal.url}/submission/saved"
     assert page.locator(".govuk-panel__title").inner_text() == "Submission saved"
-    accessible(page, tmp_path, "saved")
+    accessible(page, seen, "saved")
 
     saved = portal.folder / "department-of-health.yaml"
     assert saved.read_text(encoding="utf-8") == EXPECTED_HEALTH_FILE
@@ -165,7 +170,7 @@ plans:
 
 
 def test_an_uploaded_broken_file_shows_every_error_at_its_line(
-    portal: Portal, context: BrowserContext, tmp_path: Path
+    portal: Portal, context: BrowserContext, seen: Path, tmp_path: Path
 ) -> None:
     before = (portal.folder / HOME_OFFICE_FILE).read_bytes()
     page = context.new_page()
@@ -182,7 +187,7 @@ def test_an_uploaded_broken_file_shows_every_error_at_its_line(
         assert page.locator(href).count() == 1  # the line, shown as uploaded
     assert page.locator("#line-7").inner_text() == "  2014: See [the plan](ftp://example.com/plan)."
     assert (portal.folder / HOME_OFFICE_FILE).read_bytes() == before  # nothing written
-    accessible(page, tmp_path, "upload-with-errors")
+    accessible(page, seen, "upload-with-errors")
 
 
 def test_a_crafted_request_cannot_write_another_department_s_file(portal: Portal, context: BrowserContext) -> None:
@@ -207,13 +212,15 @@ def test_a_crafted_request_cannot_write_another_department_s_file(portal: Portal
     assert {path.name: path.read_bytes() for path in portal.folder.iterdir()} == files_before
 
 
-def test_an_expired_or_revoked_link_is_refused(portal: Portal, context: BrowserContext, tmp_path: Path) -> None:
+def test_an_expired_or_revoked_link_is_refused(
+    portal: Portal, context: BrowserContext, seen: Path, tmp_path: Path
+) -> None:
     _, token = InviteStore(portal.workspace).invite(CYCLE, "Home Office", days=0)
     page = context.new_page()
     response = page.goto(f"{portal.url}/invite/{token}")
     assert response is not None and response.status == 403
     assert page.locator("h1").inner_text() == "This link does not work"
-    accessible(page, tmp_path, "expired")
+    accessible(page, seen, "expired")
 
     page.goto(portal.link("Home Office"))
     assert page.url == f"{portal.url}/submission"
@@ -223,7 +230,7 @@ def test_an_expired_or_revoked_link_is_refused(portal: Portal, context: BrowserC
 
 
 def test_two_tabs_saving_at_once_the_second_is_told_and_nothing_is_lost(
-    portal: Portal, context: BrowserContext, tmp_path: Path
+    portal: Portal, context: BrowserContext, seen: Path, tmp_path: Path
 ) -> None:
     first = context.new_page()
     first.goto(portal.link("Home Office"))
@@ -241,7 +248,7 @@ def test_two_tabs_saving_at_once_the_second_is_told_and_nothing_is_lost(
     assert "The first tab's words." in theirs and "The second tab's words." in yours
     saved = (portal.folder / HOME_OFFICE_FILE).read_text(encoding="utf-8")
     assert "The first tab's words." in saved and "The second tab's words." not in saved
-    accessible(second, tmp_path, "conflict")
+    accessible(second, seen, "conflict")
 
     second.click("text=Check and save")  # having seen both, the second keeps its own
     assert second.url == f"{portal.url}/submission/saved"
@@ -251,7 +258,7 @@ def test_two_tabs_saving_at_once_the_second_is_told_and_nothing_is_lost(
 
 
 def test_the_coordinator_sees_each_link_s_state_beside_the_hub(
-    portal: Portal, context: BrowserContext, tmp_path: Path
+    portal: Portal, context: BrowserContext, seen: Path, tmp_path: Path
 ) -> None:
     secret = portal.link("Department of Health").rsplit("/", 1)[1]  # made, not opened
     listing = portal.workspace.outputs / "invitations.html"
@@ -261,4 +268,12 @@ def test_the_coordinator_sees_each_link_s_state_beside_the_hub(
     assert {"invited", "used", "expired", "revoked"} <= set(states), states
     assert secret not in listing.read_text() and "/invite/" not in listing.read_text()
     assert 'href="invitations.html"' in (portal.workspace.outputs / "index.html").read_text()
-    accessible(page, tmp_path, "invitations")
+    accessible(page, seen, "invitations")
+
+
+def test_every_page_seen_is_valid_html(seen: Path) -> None:
+    pages = sorted(seen.glob("*.html"))
+    names = {page.stem for page in pages}
+    expected = {"status", "form-with-errors", "saved", "upload-with-errors", "expired", "conflict", "invitations"}
+    assert names == expected  # the tests above ran, and kept each page
+    assert nu_html_checker_files(pages) == {page.name: [] for page in pages}

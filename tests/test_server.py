@@ -151,6 +151,7 @@ def _checked_and_mailed(served: Served, file: str, change: Callable[[], None]) -
     return time.monotonic() - started, mail
 
 
+@pytest.mark.scale  # four servers at once (Prefect's, serve, SMTP, the portal): make test-scale
 def test_a_save_through_the_portal_is_checked_and_mailed_as_soon_as_a_dropped_file(
     served: Served, tmp_path: Path
 ) -> None:

@@ -161,6 +161,19 @@ def _parser() -> argparse.ArgumentParser:
         help="the address to listen on (default: %(default)s, this machine only); any other needs "
         "PREFECT_SERVER_API_AUTH_STRING set",
     )
+    server.add_argument(
+        "--db",
+        choices=["sqlite", "postgres"],
+        default=SETTINGS.server_database,
+        help="the server's database (default: %(default)s); postgres starts the project's own PostgreSQL "
+        "cluster with the server, and stops it with the server",
+    )
+    server.add_argument(
+        "--db-port",
+        type=int,
+        default=SETTINGS.postgres_port,
+        help="with --db postgres: its port on 127.0.0.1 (default: %(default)s)",
+    )
     server.set_defaults(command=prefect_commands.server)
 
     portal_commands.add_parser(commands)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,25 @@ def server(arguments: argparse.Namespace) -> int:
     }
     if arguments.host == SETTINGS.server_host:  # elsewhere, the browser reaches the API at the address it used
         environment.setdefault("PREFECT_UI_API_URL", api_url(arguments.host, arguments.port))
+
+    cluster = None
+    if arguments.db == "postgres":
+        from pipeline.orchestration.postgres import Cluster
+
+        cluster = Cluster(Path(environment["PREFECT_HOME"]) / "postgres", arguments.db_port)
+        environment["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = cluster.start()
+        print(f"PostgreSQL: the project's cluster in {cluster.folder}, on 127.0.0.1:{arguments.db_port}", flush=True)
+    # Stopped by a signal rather than Ctrl-C (a service manager, `timeout`): stop as Ctrl-C does,
+    # so that the server, and the database started for it, are stopped too.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        return _run_server(arguments, environment)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def _run_server(arguments: argparse.Namespace, environment: dict[str, str]) -> int:
     import subprocess
 
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", arguments.host]
@@ -166,9 +186,10 @@ def server(arguments: argparse.Namespace) -> int:
             sys.stdout.flush()
         return started.wait()
     except KeyboardInterrupt:  # Ctrl-C in the terminal reaches the server too, which stops: wait for it, quietly
+        started.send_signal(signal.SIGINT)  # as Ctrl-C would, if it was this process alone that was stopped
         try:
             return started.wait(timeout=_STOP_SECONDS)
-        except subprocess.TimeoutExpired:  # interrupted some other way: stop it ourselves
+        except subprocess.TimeoutExpired:  # interrupted some other way (SIGTERM to this process alone): stop it
             started.terminate()
             return started.wait()
 
