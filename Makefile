@@ -16,6 +16,8 @@ PREFECT_PORT ?=
 HOST ?=
 # The standing server's database: DB=postgres for several workers (see the README).
 DB ?=
+# The process work pool `make deploy` and `make worker` use (default: pipeline/settings.py's).
+POOL ?=
 PORT_OPTION = $(if $(PREFECT_PORT),--port $(PREFECT_PORT))
 CODE := pipeline flows.py deployments.py tests tools bench report_templates
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -40,7 +42,7 @@ define debian_packages
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help report test test-scale lint golden preview server serve portal bench bench-task-runners bench-validate docx-template govuk-frontend clean system-runtime system-test
+.PHONY: help report test test-scale lint golden preview server serve deploy worker portal bench bench-task-runners bench-validate docx-template govuk-frontend clean system-runtime system-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -74,6 +76,12 @@ server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 
 
 serve: system-runtime $(VENV)/.runtime ## Register the deployments with that server and run them (another terminal)
 	$(PY) -m pipeline serve $(PORT_OPTION) $(if $(SCHEDULE),--schedule "$(SCHEDULE)")
+
+deploy: system-runtime $(VENV)/.runtime ## Register the deployments on the process work pool (POOL=… to name another)
+	$(PY) -m pipeline deploy $(PORT_OPTION) $(if $(POOL),--pool $(POOL))
+
+worker: system-runtime $(VENV)/.runtime ## Run a process worker on the work pool, one flow run per core (another terminal or machine)
+	$(PY) -m pipeline worker $(PORT_OPTION) $(if $(POOL),--pool $(POOL))
 
 portal: system-runtime $(VENV)/.runtime ## Serve the departments' portal on 127.0.0.1:8400 (send links with `annual-report portal invite`)
 	$(PY) -m pipeline portal

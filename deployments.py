@@ -4,6 +4,7 @@ schedule, and the file-drop trigger that validates a department's file as soon a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -29,6 +30,8 @@ from pipeline.orchestration import prefect_names
 from pipeline.request import BuildRequest
 from pipeline.workspace import Workspace
 
+# Where a worker loads the flows from: this project's folder.
+PROJECT_FOLDER = Path(__file__).resolve().parent
 # The flows served, each as a deployment of its own name.
 SERVED = (prefect_names.ANNUAL_REPORT, prefect_names.ALL_REPORTS, prefect_names.VALIDATE_SUBMISSION)
 
@@ -69,6 +72,39 @@ def serve_deployments(schedule: str = SETTINGS.schedule, workspace: Workspace | 
         )
     finally:
         stop.set()
+
+
+def deploy_to_pool(pool: str, workspace: Workspace | None = None) -> list[str]:
+    """Register the deployments on a process work pool, each loading its flow from the project's
+    folder (`flow.from_source`), so that any worker that reaches the server and sees the same
+    folder (and the same submissions and outputs) can run them: `make worker` on each machine.
+    Creates the pool if it is not there. The names of the deployments made."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    workspace = workspace or Workspace()
+    # A pool made by an earlier deploy is kept as it is.
+    with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
+        client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+    roots = _as_stored(workspace.parameters())
+    made = []
+    for served, parameters in (
+        (annual_report, _as_stored(BuildRequest(workspace=workspace).parameters())),
+        (all_reports, roots),
+        (validate_submission, roots),
+    ):
+        # From sync code, the flow itself (Prefect's sync-or-async methods are typed as either).
+        source = cast(Flow[..., Any], served.from_source(str(PROJECT_FOLDER), f"flows.py:{served.fn.__name__}"))
+        # Registered as Flow.deploy would, less its look for workers online: with the FastAPI the
+        # server is pinned to, that request (limit and offset sent as null) is refused with 422.
+        deployment = cast(
+            RunnerDeployment,
+            source.to_deployment(name=served.name, work_pool_name=pool, parameters=parameters),
+        )
+        deployment.apply()
+        made.append(prefect_names.deployment(served.name))
+    return made
 
 
 def _as_stored(parameters: Mapping[str, object]) -> dict[str, object]:

@@ -78,6 +78,12 @@ class Settings:
     postgres_port: int = 5433
     """The port of the project's own PostgreSQL cluster, on 127.0.0.1 (5432 is left to a system one)."""
 
+    work_pool: str = "annual-report"
+    """The process work pool `make deploy` registers the deployments on and `make worker` takes runs from."""
+
+    worker_limit: int = os.cpu_count() or 1
+    """How many flow runs one worker runs at once: one per core."""
+
     portal_host: str = "127.0.0.1"
     """The address the departments' portal listens on: this machine only, unless served with TLS."""
 

@@ -98,7 +98,18 @@ def test_every_argument_of_every_command_has_help() -> None:
         return dict(found[0].choices) if found else {}
 
     commands = commands_of(_parser())
-    assert sorted(commands) == ["build", "import", "new", "portal", "schema", "serve", "server", "validate"]
+    assert sorted(commands) == [
+        "build",
+        "deploy",
+        "import",
+        "new",
+        "portal",
+        "schema",
+        "serve",
+        "server",
+        "validate",
+        "worker",
+    ]
     assert sorted(commands_of(commands["portal"])) == ["invite", "invites", "revoke"]
     every = {**commands, **{f"portal {name}": command for name, command in commands_of(commands["portal"]).items()}}
     undocumented = [

@@ -176,6 +176,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     server.set_defaults(command=prefect_commands.server)
 
+    deployed = commands.add_parser(
+        "deploy",
+        help="register the deployments on a process work pool of the server at PREFECT_API_URL, for make worker",
+    )
+    deployed.add_argument("--pool", default=SETTINGS.work_pool, help="the work pool (default: %(default)s)")
+    deployed.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
+    deployed.add_argument("--outputs", type=Path, default=SETTINGS.outputs, help=OUTPUTS_HELP)
+    deployed.add_argument(
+        "--port", type=int, default=SETTINGS.server_port, help="the server's port (default: %(default)s)"
+    )
+    deployed.set_defaults(command=prefect_commands.deploy)
+
+    working = commands.add_parser(
+        "worker", help="take flow runs from the work pool and run them here (stop it with Ctrl-C)"
+    )
+    working.add_argument("--pool", default=SETTINGS.work_pool, help="the work pool (default: %(default)s)")
+    working.add_argument(
+        "--limit", type=_positive, default=SETTINGS.worker_limit, help="flow runs at once (default: %(default)s)"
+    )
+    working.add_argument("--name", help="the worker's name in the UI (default: Prefect's)")
+    working.add_argument(
+        "--port", type=int, default=SETTINGS.server_port, help="the server's port (default: %(default)s)"
+    )
+    working.set_defaults(command=prefect_commands.worker)
+
     portal_commands.add_parser(commands)
 
     imported = commands.add_parser(

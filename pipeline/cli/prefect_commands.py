@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.check.validate import check_config
 from pipeline.commands import shown_path
-from pipeline.errors import CycleNotFoundError
+from pipeline.errors import CycleNotFoundError, PipelineError
 from pipeline.publish.purpose import decide
 from pipeline.read.source import REPORT_CONFIG_FILE, cycle_folder, find_cycles
 from pipeline.read.yaml_file import load_yaml
@@ -223,3 +223,52 @@ def serve(arguments: argparse.Namespace) -> int:
 
     serve_deployments(arguments.schedule, Workspace(arguments.submissions.resolve(), arguments.outputs.resolve()))
     return 0
+
+
+def _on_the_server(port: int) -> None:
+    """The coordinators' server, as `serve` finds it: PREFECT_API_URL, else this machine's."""
+    from pipeline.orchestration.prefect_api import healthy, require_credentials
+
+    os.environ.setdefault("PREFECT_API_URL", api_url(SETTINGS.server_host, port))
+    os.environ.setdefault("PREFECT_HOME", str(SETTINGS.server_home))
+    if not healthy(os.environ["PREFECT_API_URL"]):
+        raise PipelineError(
+            f"no Prefect server answers at {os.environ['PREFECT_API_URL']}: start it (make server), "
+            "or set PREFECT_API_URL to the coordinators' server"
+        )
+    require_credentials(os.environ["PREFECT_API_URL"])
+    prepare_prefect()
+
+
+def deploy(arguments: argparse.Namespace) -> int:
+    """Register the deployments on a process work pool, for `make worker` on each machine to run."""
+    _on_the_server(arguments.port)
+    from deployments import deploy_to_pool
+
+    workspace = Workspace(arguments.submissions.resolve(), arguments.outputs.resolve())
+    made = deploy_to_pool(arguments.pool, workspace)
+    print(f"deployed on the work pool {arguments.pool!r} of {os.environ['PREFECT_API_URL']}: {', '.join(made)}")
+    print(f"start a worker on each machine that shares {workspace.submissions} and {workspace.outputs}: make worker")
+    return 0
+
+
+def worker(arguments: argparse.Namespace) -> int:
+    """Prefect's own process worker on the pool, one flow run per core at most; stopped by Ctrl-C or SIGTERM."""
+    import subprocess
+
+    _on_the_server(arguments.port)
+    command = [str(Path(sys.executable).with_name("prefect")), "worker", "start", "--pool", arguments.pool]
+    command += ["--type", "process", "--limit", str(arguments.limit)]
+    if arguments.name:
+        command += ["--name", arguments.name]
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    started = subprocess.Popen(command, env=os.environ)
+    try:
+        return started.wait()
+    except KeyboardInterrupt:
+        started.send_signal(signal.SIGINT)
+        try:
+            return started.wait(timeout=_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            started.terminate()
+            return started.wait()
