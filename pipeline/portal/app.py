@@ -23,13 +23,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from pipeline.check.checked import has_errors
 from pipeline.errors import PipelineError, Problem, Severity
 from pipeline.portal import answers, department, saving
 from pipeline.portal.invites import Invite, InviteStore, Session
-from pipeline.portal.security import RateLimit, SecurityHeaders
+from pipeline.portal.security import BodyLimit, RateLimit, SecurityHeaders
 from pipeline.read.yaml_file import MAX_FILE_BYTES
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, TEMPLATES
 from pipeline.service import check_upload
@@ -346,33 +346,3 @@ def _counted(problems: Sequence[Problem]) -> str:
     parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
     parts += [f"{warnings} warning{'s' if warnings != 1 else ''}"] if warnings else []
     return " and ".join(parts)
-
-
-class BodyLimit:
-    """Refuse a request body larger than `max_bytes` with 413, counted as it arrives (a client's
-    Content-Length is not trusted) and read no further."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
-        declared_too_large = declared.isdigit() and int(declared) > self.max_bytes
-        received = 0
-
-        async def counted() -> Message:
-            nonlocal received
-            if declared_too_large:
-                raise HTTPException(413)  # the app's handler shows it, as any refusal
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise HTTPException(413)
-            return message
-
-        await self.app(scope, counted, send)

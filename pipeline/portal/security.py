@@ -1,5 +1,6 @@
 """The portal's defences that are not about one page: security headers on every response, a
-rate limit per invitation, and the check that only loopback is served without TLS."""
+rate limit per invitation, a limit on a request's body, and the check that only loopback is
+served without TLS."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 import time
 from collections import deque
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.errors import PipelineError
@@ -80,3 +82,33 @@ def require_tls_beyond_this_machine(host: str, tls: bool) -> None:
         "cross the network in clear. Give --certfile and --keyfile (or put it behind a TLS proxy on this "
         "machine and keep it on 127.0.0.1)."
     )
+
+
+class BodyLimit:
+    """Refuse a request body larger than `max_bytes` with 413, counted as it arrives (a client's
+    Content-Length is not trusted) and read no further."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        declared_too_large = declared.isdigit() and int(declared) > self.max_bytes
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            if declared_too_large:
+                raise HTTPException(413)  # the app's handler shows it, as any refusal
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413)
+            return message
+
+        await self.app(scope, counted, send)
