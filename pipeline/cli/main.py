@@ -142,11 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     served.add_argument(
         "--schedule", default=SETTINGS.schedule, help="cron for the yearly build (default: %(default)s)"
     )
-    served.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
-    served.add_argument("--outputs", type=Path, default=SETTINGS.outputs, help=OUTPUTS_HELP)
-    served.add_argument(
-        "--port", type=int, default=SETTINGS.server_port, help="the server's port (default: %(default)s)"
-    )
+    _on_the_server(served)
     served.set_defaults(command=prefect_commands.serve)
 
     server = commands.add_parser(
@@ -181,11 +177,7 @@ def _parser() -> argparse.ArgumentParser:
         help="register the deployments on a process work pool of the server at PREFECT_API_URL, for make worker",
     )
     deployed.add_argument("--pool", default=SETTINGS.work_pool, help="the work pool (default: %(default)s)")
-    deployed.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
-    deployed.add_argument("--outputs", type=Path, default=SETTINGS.outputs, help=OUTPUTS_HELP)
-    deployed.add_argument(
-        "--port", type=int, default=SETTINGS.server_port, help="the server's port (default: %(default)s)"
-    )
+    _on_the_server(deployed)
     deployed.set_defaults(command=prefect_commands.deploy)
 
     working = commands.add_parser(
@@ -222,6 +214,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     imported.set_defaults(command=_import)
     return parser
+
+
+def _on_the_server(parser: argparse.ArgumentParser) -> None:
+    """What serve and deploy take: the folders the runs work in, and the server's port."""
+    parser.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
+    parser.add_argument("--outputs", type=Path, default=SETTINGS.outputs, help=OUTPUTS_HELP)
+    parser.add_argument(
+        "--port", type=int, default=SETTINGS.server_port, help="the server's port (default: %(default)s)"
+    )
 
 
 SUBMISSIONS_HELP = "the folder holding the cycles, one folder each (default: submissions/ in the project)"
