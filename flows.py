@@ -122,6 +122,7 @@ def all_reports(
     outputs_root: Path = SETTINGS.outputs,
     workers: int = SETTINGS.workers,
     edition: str | None = None,
+    pool: str | None = None,
 ) -> dict[str, str] | State:
     """Rebuild every cycle under submissions/, each as its own annual-report run, `workers` at
     a time in processes of their own (the work is CPU-bound Python: threads would take turns).
@@ -130,7 +131,9 @@ def all_reports(
     fails if any did, listing every outcome. `edition` (a year, as "2012"): only its cycles, and
     its own outputs (a page per department, the volume, its landing page, where a cycle that
     failed is listed as not published), made on the same workers and published once the cycles
-    are done."""
+    are done. `pool` (a work pool the deployments are on, `make deploy`): each cycle is an
+    annual-report run of its own on the pool's workers instead, which the UI shows.
+    """
     logger = get_run_logger()
     workspace = Workspace(submissions_root, outputs_root)
     cycles = list(editions.find_edition(workspace, edition).cycles) if edition else find_cycles(submissions_root)
@@ -154,19 +157,33 @@ def all_reports(
         logger.info("[%d/%d] %s: %s", step.done, step.total, cycle, outcome.summary)
 
     edition_state: State | None = None
-    if workers <= 1 or len(cycles) <= 1:
+    if pool:  # each cycle its own annual-report run, on the pool's workers
+        from prefect.runtime import flow_run
+
+        from pipeline.orchestration import fan_out
+
+        requests = {cycle: replace(every, cycle=cycle).parameters() for cycle in cycles}
+        fan_out.on_the_pool(
+            pool,
+            UUID(str(flow_run.id)),
+            requests,
+            lambda cycle, child: finished(cycle, CycleOutcome(child.completed, child.summary)),
+        )
+        if edition:
+            edition_state = build_edition(workspace, edition, return_state=True)
+    elif workers <= 1 or len(cycles) <= 1:
         for cycle in cycles:
             finished(cycle, build_one_cycle(replace(every, cycle=cycle)))
         if edition:
             edition_state = build_edition(workspace, edition, return_state=True)
     else:
-        with ProcessPoolTaskRunner(max_workers=min(workers, len(cycles))) as pool:
+        with ProcessPoolTaskRunner(max_workers=min(workers, len(cycles))) as runner:
             futures: dict[PrefectFuture[CycleOutcome], str] = {
-                pool.submit(build_cycle, {"request": replace(every, cycle=cycle)}): cycle for cycle in cycles
+                runner.submit(build_cycle, {"request": replace(every, cycle=cycle)}): cycle for cycle in cycles
             }
             # The edition's pages need the cycles' responses, not their builds: they share the workers.
             plan = editions.plan_edition(workspace, edition) if edition else None
-            pieces = [pool.submit(render_edition_piece, {"piece": piece}) for piece in plan.pieces()] if plan else []
+            pieces = [runner.submit(render_edition_piece, {"piece": piece}) for piece in plan.pieces()] if plan else []
             for future in as_completed(list(futures)):
                 try:
                     outcome = future.result()

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.paths import REAL_CYCLE, SUBMISSIONS
-from tests.servers import PREFECT, error_lines, finished, free_port, post, start, stop, wait_for
+from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.servers import PREFECT, error_lines, finished, flow_run, free_port, post, start, stop, wait_for
 
 pytestmark = pytest.mark.scale
 POOL = "test-pool"
@@ -43,6 +44,13 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     finally:
         stop(process)
     assert error_lines(log) == [], log.read_text()[-3000:]
+
+
+def ran_by(log: Path, runs: list[str]) -> list[str]:
+    """The runs a worker ran: each announces itself in the worker's log ("Flow run '…' - View at
+    …/<id>"). A worker that lost the race for a run logs only its aborted submission."""
+    lines = [line for line in log.read_text().splitlines() if " - View at " in line]
+    return [run for run in runs if any(run in line for line in lines)]
 
 
 def test_two_workers_take_the_runs_of_the_deployments_on_the_pool(
@@ -81,10 +89,29 @@ def test_two_workers_take_the_runs_of_the_deployments_on_the_pool(
             manifest = json.loads((outputs / cycle / "manifest.json").read_text())
             assert manifest["flow_run_id"] == run["id"]
         # Each worker (one run at a time) took one of the two.
-        took = {
-            name: [run["id"] for run in runs if run["id"] in (tmp_path / f"{name}.log").read_text()] for name in workers
-        }
+        took = {name: ran_by(tmp_path / f"{name}.log", [run["id"] for run in runs]) for name in workers}
         assert sorted(len(ids) for ids in took.values()) == [1, 1], took
+
+        # all-reports with the pool named: each cycle an annual-report run of its own on the workers.
+        built = subprocess.run(
+            [sys.executable, "-m", "pipeline", "build", "--all", "--pool", POOL, *folders],
+            cwd=PROJECT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert built.returncode == 0, built.stderr[-3000:]
+        lines = [line for line in built.stdout.splitlines() if line.startswith(CYCLES)]
+        assert [line.split(" (run ")[0] for line in lines] == [f"{cycle}: Completed" for cycle in CYCLES], lines
+        children = [json.loads((outputs / cycle / "manifest.json").read_text())["flow_run_id"] for cycle in CYCLES]
+        assert not set(children) & {run["id"] for run in runs}  # new runs, one per cycle
+        ran = {
+            name: [child for child in children if child in (tmp_path / f"{name}.log").read_text()] for name in workers
+        }
+        assert sorted(len(ids) for ids in ran.values()) == [1, 1], ran
+        for child in children:
+            assert flow_run(api, child)["state"]["type"] == "COMPLETED"
     finally:
         for process in workers.values():
             process.send_signal(signal.SIGTERM)

@@ -108,6 +108,11 @@ def _parser() -> argparse.ArgumentParser:
         help="with --all or --edition: build N cycles at once, each in a process of its own (default: %(default)s)",
     )
     build.add_argument(
+        "--pool",
+        help="with --all or --edition: run each cycle as an annual-report run of its own on this work pool's "
+        "workers (make deploy, then make worker on each machine), instead of --workers here",
+    )
+    build.add_argument(
         "--strict",
         action="store_true",
         help="publish nothing if there is any problem, warnings and departments that have not answered included",

@@ -99,6 +99,7 @@ def _run_build(arguments: argparse.Namespace, submissions: Path, reviewer: str |
                         strict=arguments.strict,
                         workers=arguments.workers,
                         edition=arguments.edition,
+                        pool=arguments.pool,
                         submissions_root=workspace.submissions,
                         outputs_root=workspace.outputs,
                         return_state=True,
