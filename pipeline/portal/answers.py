@@ -17,6 +17,7 @@ import yaml
 from pipeline.check.schema import ReportConfig
 from pipeline.cli.scaffold import SUBMISSION_SCHEMA_FILE
 from pipeline.model.sections import SectionSpec
+from pipeline.read.yaml_file import read_back
 
 NOT_APPLICABLE = "not_applicable"
 
@@ -114,7 +115,7 @@ def _text(text: str, indent: str) -> str:
     (a first line that starts with a space, characters YAML does not print)."""
     block = "|\n" + "\n".join(f"{indent}{line}" if line else "" for line in text.split("\n"))
     try:
-        if yaml.safe_load(f"key: {block}\n") == {"key": text + "\n"}:
+        if read_back(f"key: {block}\n") == {"key": text + "\n"}:
             return block
     except yaml.YAMLError:
         pass

@@ -317,6 +317,13 @@ class _Refused(Exception):
 # text, and it builds nested lists without recursing. Both keep every node's line.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+
+def read_back(text: str) -> Any:
+    """YAML's values as this loader reads them, with none of the checks: for code that writes
+    YAML and must know it reads back as meant (libyaml and PyYAML's own parser differ on tabs)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 (the safe loader, C or Python)
+
+
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
 }
