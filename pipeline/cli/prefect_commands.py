@@ -10,6 +10,7 @@ import argparse
 import os
 import re
 import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -169,8 +170,6 @@ def server(arguments: argparse.Namespace) -> int:
 
 
 def _run_server(arguments: argparse.Namespace, environment: dict[str, str]) -> int:
-    import subprocess
-
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", arguments.host]
     started = subprocess.Popen(
         [*command, "--port", str(arguments.port)],
@@ -187,12 +186,18 @@ def _run_server(arguments: argparse.Namespace, environment: dict[str, str]) -> i
             sys.stdout.flush()
         return started.wait()
     except KeyboardInterrupt:  # Ctrl-C in the terminal reaches the server too, which stops: wait for it, quietly
-        started.send_signal(signal.SIGINT)  # as Ctrl-C would, if it was this process alone that was stopped
-        try:
-            return started.wait(timeout=_STOP_SECONDS)
-        except subprocess.TimeoutExpired:  # interrupted some other way (SIGTERM to this process alone): stop it
-            started.terminate()
-            return started.wait()
+        return _stopped(started)
+
+
+def _stopped(started: subprocess.Popen[Any]) -> int:
+    """Stop a Prefect process this command started, as Ctrl-C would (it may have had the Ctrl-C
+    already, or this process alone may have been stopped by SIGTERM); its exit code."""
+    started.send_signal(signal.SIGINT)
+    try:
+        return started.wait(timeout=_STOP_SECONDS)
+    except subprocess.TimeoutExpired:  # it did not stop: end it
+        started.terminate()
+        return started.wait()
 
 
 _STOP_SECONDS = 15
@@ -255,8 +260,6 @@ def deploy(arguments: argparse.Namespace) -> int:
 
 def worker(arguments: argparse.Namespace) -> int:
     """Prefect's own process worker on the pool, one flow run per core at most; stopped by Ctrl-C or SIGTERM."""
-    import subprocess
-
     _on_the_server(arguments.port)
     command = [str(Path(sys.executable).with_name("prefect")), "worker", "start", "--pool", arguments.pool]
     command += ["--type", "process", "--limit", str(arguments.limit)]
@@ -267,9 +270,4 @@ def worker(arguments: argparse.Namespace) -> int:
     try:
         return started.wait()
     except KeyboardInterrupt:
-        started.send_signal(signal.SIGINT)
-        try:
-            return started.wait(timeout=_STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            started.terminate()
-            return started.wait()
+        return _stopped(started)

@@ -123,8 +123,9 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
         conflict: saving.Conflict | None = None,
         yours: str | None = None,
         version: str | None = None,
+        here: department.DepartmentCycle | None = None,  # as this request already read it
     ) -> HTMLResponse:
-        here = department.load(workspace, found.invite)
+        here = here or department.load(workspace, found.invite)
         if filled is None:
             filled = answers.from_submission(here.asked, here.data)
         return page(
@@ -177,7 +178,9 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
             order = [answer.field_id for answer in filled if answer.field_id in mistakes]
             errors = [FormError(f"#{field}", text) for field in order for text in mistakes[field]]
             field_errors = {field: "; ".join(texts) for field, texts in mistakes.items()}
-            return show(found, 400, filled=filled, short_name=short_name, errors=errors, field_errors=field_errors)
+            return show(
+                found, 400, filled=filled, short_name=short_name, errors=errors, field_errors=field_errors, here=here
+            )
         loaded = str(form.get("version", ""))
         return await _save(found, loaded, here.file_name, content, FILL_IN, filled=filled, short_name=short_name)
 
@@ -200,12 +203,12 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
         problems = [problem for problem in result.problems if problem.severity is Severity.ERROR]
         if problems and len(data) > MAX_FILE_BYTES:  # the check's own answer, too long a file to show
             errors = [FormError("#file", _said(problem, with_line=True)) for problem in problems]
-            return show(found, 400, errors=errors, field_errors={"file": errors[0].text})
+            return show(found, 400, errors=errors, field_errors={"file": errors[0].text}, here=here)
         if problems:
             errors = [FormError(f"#line-{problem.line}", _said(problem, with_line=True)) for problem in problems]
             lines = data.decode("utf-8", errors="replace").splitlines()
             marked = {problem.line for problem in problems}
-            return show(found, 400, errors=errors, upload=(file.filename, lines, marked))
+            return show(found, 400, errors=errors, upload=(file.filename, lines, marked), here=here)
         return await _save(found, str(form.get("version", "")), here.file_name, data.decode("utf-8"), UPLOAD)
 
     async def _save(
