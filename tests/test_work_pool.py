@@ -10,14 +10,16 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from pipeline.orchestration.postgres import Cluster
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
-from tests.servers import PREFECT, error_lines, finished, flow_run, free_port, post, start, stop, wait_for
+from tests.servers import error_lines, finished, flow_run, free_port, post, start, stop, wait_for
 
 pytestmark = pytest.mark.scale
 POOL = "test-pool"
@@ -26,23 +28,34 @@ CYCLES = ("2015-action-04", "2015-action-05")
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """The coordinators' server on PostgreSQL, as several workers need (on SQLite, the server logs
+    "database is locked" when two workers and their runs write at once)."""
+    home = Path(tempfile.mkdtemp(prefix="pipeline-pool-"))
+    home.chmod(0o755)  # the postgres user reaches its cluster's folder; pytest's own folders are root's alone
     api = f"http://127.0.0.1:{free_port()}/api"
     environment = {
         **{key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"},
-        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_HOME": str(home),
         "PREFECT_API_URL": api,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_ENABLED": "false",
         "PREFECT_WORKER_QUERY_SECONDS": "2",  # a worker asks for runs every 2 s, not 10
     }
     log = tmp_path / "server.log"
     port = api.split(":")[2].split("/")[0]
-    process = start([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", port], environment, log)
+    db_port = str(free_port())
+    command = [sys.executable, "-m", "pipeline", "server", "--db", "postgres", "--db-port", db_port, "--port", port]
+    process = start(command, environment, log)
     try:
-        wait_for(lambda: httpx.get(f"{api}/health").json() is True, "the Prefect server")
+        wait_for(lambda: httpx.get(f"{api}/health").json() is True, "the Prefect server on PostgreSQL")
         yield api, environment
     finally:
-        stop(process)
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        finally:
+            stop(process)
+            Cluster(home / "postgres", 0).stop()
+            shutil.rmtree(home, ignore_errors=True)
     assert error_lines(log) == [], log.read_text()[-3000:]
 
 
