@@ -18,6 +18,9 @@ HOST ?=
 DB ?=
 # The process work pool `make deploy` and `make worker` use (default: pipeline/settings.py's).
 POOL ?=
+# A worker's limit of runs at once (default: one per core) and its name in the UI (default: Prefect's).
+LIMIT ?=
+NAME ?=
 PORT_OPTION = $(if $(PREFECT_PORT),--port $(PREFECT_PORT))
 CODE := pipeline flows.py deployments.py tests tools bench report_templates
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -80,8 +83,8 @@ serve: system-runtime $(VENV)/.runtime ## Register the deployments with that ser
 deploy: system-runtime $(VENV)/.runtime ## Register the deployments on the process work pool (POOL=… to name another)
 	$(PY) -m pipeline deploy $(PORT_OPTION) $(if $(POOL),--pool $(POOL))
 
-worker: system-runtime $(VENV)/.runtime ## Run a process worker on the work pool, one flow run per core (another terminal or machine)
-	$(PY) -m pipeline worker $(PORT_OPTION) $(if $(POOL),--pool $(POOL))
+worker: system-runtime $(VENV)/.runtime ## Run a process worker on the work pool, one flow run per core (LIMIT=…, NAME=…; another terminal or machine)
+	$(PY) -m pipeline worker $(PORT_OPTION) $(if $(POOL),--pool $(POOL)) $(if $(LIMIT),--limit $(LIMIT)) $(if $(NAME),--name "$(NAME)")
 
 portal: system-runtime $(VENV)/.runtime ## Serve the departments' portal on 127.0.0.1:8400 (send links with `annual-report portal invite`)
 	$(PY) -m pipeline portal

@@ -26,7 +26,7 @@ from prefect.schedules import Cron
 from flows import all_reports, annual_report, validate_submission
 from pipeline.commands import shown_path
 from pipeline.operations import watch
-from pipeline.orchestration import prefect_names
+from pipeline.orchestration import prefect_names, zombies
 from pipeline.request import BuildRequest
 from pipeline.workspace import Workspace
 
@@ -78,7 +78,8 @@ def deploy_to_pool(pool: str, workspace: Workspace | None = None) -> list[str]:
     """Register the deployments on a process work pool, each loading its flow from the project's
     folder (`flow.from_source`), so that any worker that reaches the server and sees the same
     folder (and the same submissions and outputs) can run them: `make worker` on each machine.
-    Creates the pool if it is not there. The names of the deployments made."""
+    Creates the pool if it is not there, and the automation that marks a run Crashed when its
+    heartbeats stop. The names of the deployments made."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists
@@ -87,6 +88,7 @@ def deploy_to_pool(pool: str, workspace: Workspace | None = None) -> list[str]:
     # A pool made by an earlier deploy is kept as it is.
     with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
         client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+    zombies.register()  # a run whose worker died is marked Crashed, for all-reports to resubmit
     roots = _as_stored(workspace.parameters())
     made = []
     for served, parameters in (

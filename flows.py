@@ -132,7 +132,8 @@ def all_reports(
     its own outputs (a page per department, the volume, its landing page, where a cycle that
     failed is listed as not published), made on the same workers and published once the cycles
     are done. `pool` (a work pool the deployments are on, `make deploy`): each cycle is an
-    annual-report run of its own on the pool's workers instead, which the UI shows.
+    annual-report run of its own on the pool's workers instead, which the UI shows; one whose
+    worker died is started again once.
     """
     logger = get_run_logger()
     workspace = Workspace(submissions_root, outputs_root)
@@ -168,6 +169,7 @@ def all_reports(
             UUID(str(flow_run.id)),
             requests,
             lambda cycle, child: finished(cycle, CycleOutcome(child.completed, child.summary)),
+            lambda cycle, crash: logger.warning("%s: %s; started again on the pool", cycle, crash),
         )
         if edition:
             edition_state = build_edition(workspace, edition, return_state=True)

@@ -84,6 +84,14 @@ class Settings:
     worker_limit: int = os.cpu_count() or 1
     """How many flow runs one worker runs at once: one per core."""
 
+    heartbeat_seconds: int = 30
+    """How often a flow run tells the server it is alive (Prefect's shortest), so that a run whose
+    machine died is seen to have stopped."""
+
+    silent_seconds: int = 75
+    """How long a run may go without a heartbeat before the server marks it Crashed (two and a half
+    heartbeats: the server checks every few seconds, so a dead run is Crashed within three)."""
+
     portal_host: str = "127.0.0.1"
     """The address the departments' portal listens on: this machine only, unless served with TLS."""
 
@@ -128,10 +136,12 @@ SETTINGS = Settings()
 
 def prepare_prefect(settings: Settings = SETTINGS) -> None:
     """Prefect's environment, set before Prefect is imported (it reads it then): its state in
-    the project rather than the user's home, no analytics sent, and the pipeline's own log
-    lines shown in each run's log (and kept quietly local when a stage runs outside a flow, as
-    the stages may). Anything already set in the environment wins."""
+    the project rather than the user's home, no analytics sent, the pipeline's own log lines
+    shown in each run's log (and kept quietly local when a stage runs outside a flow, as the
+    stages may), and a heartbeat from every run as often as the server's check for silent runs
+    expects (`zombies`). Anything already set in the environment wins."""
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "pipeline")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+    os.environ.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", str(settings.heartbeat_seconds))

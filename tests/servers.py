@@ -5,6 +5,7 @@ so a library upgrade that breaks a service turns a test red."""
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
@@ -76,6 +77,37 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants, as /proc shows them now."""
+    tree, index = [pid], 0
+    while index < len(tree):
+        with contextlib.suppress(OSError):  # the process ended meanwhile
+            for task in Path(f"/proc/{tree[index]}/task").iterdir():
+                tree += [int(child) for child in (task / "children").read_text().split()]
+        index += 1
+    return tree
+
+
+def kill_tree(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL a process and every process under it at once, as a machine that dies would stop them."""
+    for pid in process_tree(process.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait()
+
+
+def tree_memory_mib(pid: int) -> float:
+    """The resident memory of a process and its descendants now."""
+    total_kib = 0
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        total_kib += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total_kib / 1024
 
 
 def error_lines(log: Path) -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import signal
@@ -21,19 +19,9 @@ from pipeline.read.source import read_cycle
 from pipeline.render.pdf import RefusingFetcher
 from tests.builders import submission, write_cycle
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.publication import whole
 
 LOOP = PROJECT / "tests" / "publish_loop.py"
-
-
-def _consistent(folder: Path) -> str:
-    """The build in folder is whole: every file the manifest lists, with its checksum, and no other."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    listed = {output["file"]: output["sha256"] for output in [*manifest["outputs"], manifest["bundle"]]}
-    present = {path.name for path in folder.iterdir() if path.is_file()} - {"manifest.json"}
-    assert present == set(listed), (present, listed)
-    for name, checksum in listed.items():
-        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == checksum, name
-    return manifest["flow_run_id"]
 
 
 @pytest.mark.scale
@@ -45,11 +33,11 @@ def test_killed_at_any_moment_the_last_build_stays_whole(tmp_path: Path) -> None
         time.sleep(0.3 + 0.137 * attempt)  # a different moment of the write-swap cycle each time
         child.send_signal(signal.SIGKILL)
         child.wait()
-        seen.add(_consistent(tmp_path / "cycle"))
+        seen.add(whole(tmp_path / "cycle"))
     assert len(seen) > 1  # the kills did land between builds, not only before the first
     # The next publish clears what the killed ones left half-written.
     subprocess.run([sys.executable, str(LOOP), str(tmp_path), "after", "1"], cwd=PROJECT, check=True)
-    assert _consistent(tmp_path / "cycle") == "after-0"
+    assert whole(tmp_path / "cycle") == "after-0"
     assert sorted(path.name for path in tmp_path.iterdir()) == [".cycle.lock", "cycle"]
     assert len(list((tmp_path / "cycle" / "history").iterdir())) == 2
 
@@ -60,10 +48,10 @@ def test_parallel_publishers_take_turns(tmp_path: Path) -> None:
         for number in range(3)
     ]
     assert [child.wait(timeout=300) for child in children] == [0, 0, 0]
-    assert _consistent(tmp_path / "cycle").endswith("-5")
+    assert whole(tmp_path / "cycle").endswith("-5")
     assert len(list((tmp_path / "cycle" / "history").iterdir())) == 2
     for previous in (tmp_path / "cycle" / "history").iterdir():
-        _consistent(previous)
+        whole(previous)
 
 
 def test_the_pdf_renderer_fetches_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

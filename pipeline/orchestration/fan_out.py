@@ -5,6 +5,10 @@ Each child is started with an idempotency key of the parent's run and its cycle,
 that is retried finds the runs it already started rather than starting them again. A child that
 fails does not fail the parent by itself: the parent reads every child's final state, reports
 each as it finishes, and fails if any did not complete.
+
+A child marked Crashed (its worker or machine died: `zombies`) is started again once, as a new
+run on the pool. The worker that died no longer asks for runs, so another takes it; a second
+crash is reported as the cycle's outcome.
 """
 
 from __future__ import annotations
@@ -25,12 +29,21 @@ from pipeline.orchestration import prefect_names
 
 # How often the parent asks the server how its children are doing.
 POLL_SECONDS = 2.0
+# How many times a crashed cycle is started again.
+RESUBMISSIONS = 1
 
 
 @dataclass(frozen=True)
 class ChildOutcome:
     completed: bool
-    summary: str  # the final state's name, and its message when it did not complete
+    summary: str  # the final state's name, and its message when it did not complete, then the run's name
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    cycle: str
+    number: int  # 1 for the first run of the cycle
+    crashed: tuple[str, ...] = ()  # what became of the cycle's earlier runs
 
 
 def on_the_pool(
@@ -38,9 +51,10 @@ def on_the_pool(
     parent: UUID,
     requests: Mapping[str, Mapping[str, object]],
     finished: Callable[[str, ChildOutcome], None],
+    resubmitted: Callable[[str, str], None] = lambda cycle, crash: None,
 ) -> dict[str, ChildOutcome]:
     """Start each cycle's run (`requests`: the flow's parameters, by cycle) on the pool and wait
-    for all of them; `finished` is told of each as it ends."""
+    for all of them; `finished` is told of each as it ends, `resubmitted` of a crashed run started again."""
     name = prefect_names.deployment(prefect_names.ANNUAL_REPORT)
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name(name)
@@ -49,33 +63,46 @@ def on_the_pool(
                 f"the deployment {name} is not on the work pool {pool!r} (it is on "
                 f"{deployment.work_pool_name or 'none: make serve runs it'}): register it there with make deploy"
             )
-    children: dict[UUID, str] = {}
-    for cycle, parameters in requests.items():
+
+    def start(attempt: _Attempt) -> UUID:
+        parameters = requests[attempt.cycle]
+        # A retried parent finds each attempt it already started (the first keeps its earlier key).
+        idempotency_key = f"{parent}:{attempt.cycle}" + (f":{attempt.number}" if attempt.number > 1 else "")
         run = run_deployment(
             name,
             parameters={key: str(value) if isinstance(value, Path) else value for key, value in parameters.items()},
             timeout=0,
-            idempotency_key=f"{parent}:{cycle}",
+            idempotency_key=idempotency_key,
         )
-        children[run.id] = cycle  # type: ignore[union-attr]
+        return run.id  # type: ignore[union-attr]
+
+    running = {start(attempt): attempt for attempt in (_Attempt(cycle, 1) for cycle in requests)}
     outcomes: dict[str, ChildOutcome] = {}
     with get_client(sync_client=True) as client:
-        while len(outcomes) < len(children):
+        while running:
             runs = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=list(children))),
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=list(running))),
                 # Said outright: the server (with the FastAPI this project pins) refuses them as null.
                 sort=FlowRunSort.ID_DESC,
-                limit=len(children),
+                limit=len(running),
                 offset=0,
             )
             for run in runs:
-                cycle = children[run.id]
-                if cycle in outcomes or run.state is None or not run.state.is_final():
+                if run.state is None or not run.state.is_final():
                     continue
+                attempt = running.pop(run.id)
                 completed = run.state.is_completed()
-                summary = run.state.name if completed else f"{run.state.name}: {run.state.message or ''}".strip()
-                outcomes[cycle] = ChildOutcome(completed, f"{summary} (run {run.name})")
-                finished(cycle, outcomes[cycle])
-            if len(outcomes) < len(children):
+                said = run.state.name if completed else f"{run.state.name}: {run.state.message or ''}".strip()
+                summary = f"{said} (run {run.name})"
+                if run.state.is_crashed() and attempt.number <= RESUBMISSIONS:
+                    again = _Attempt(attempt.cycle, attempt.number + 1, (*attempt.crashed, summary))
+                    running[start(again)] = again
+                    resubmitted(attempt.cycle, summary)
+                    continue
+                if attempt.crashed:
+                    summary += f", started again after {'; '.join(attempt.crashed)}"
+                outcomes[attempt.cycle] = ChildOutcome(completed, summary)
+                finished(attempt.cycle, outcomes[attempt.cycle])
+            if running:
                 time.sleep(POLL_SECONDS)
     return outcomes
