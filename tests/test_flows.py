@@ -274,6 +274,45 @@ def test_all_reports_builds_every_cycle_and_names_the_failures(tmp_path: Path, w
     )
     assert artifact["type"] == "progress" and artifact["data"] == 100.0
     assert artifact["flow_run_id"] == str(state.state_details.flow_run_id)
+    # Each cycle's stages ran in its build-cycle task, not a run of their own: the table of who
+    # has submitted is still shown, under the all-reports run, and the manifest names that run.
+    (table,) = (
+        httpx.post(
+            f"{PREFECT_API_URL.value()}/artifacts/filter",
+            json={
+                "artifacts": {"key": {"any_": ["submission-status-2015-action-03"]}},
+                "sort": "CREATED_DESC",
+                "limit": 1,
+            },
+        )
+        .raise_for_status()
+        .json()
+    )
+    assert table["type"] == "table" and table["flow_run_id"] == str(state.state_details.flow_run_id)
+    manifest = json.loads((tmp_path / "out" / "2015-action-03" / "manifest.json").read_text())
+    assert manifest["flow_run_id"] == str(state.state_details.flow_run_id)
+
+
+def test_a_cycle_built_in_its_task_retries_a_render_only_after_a_shortage(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.orchestration import prefect_tasks
+
+    calls: list[str] = []
+
+    def render(kind: str) -> str:
+        calls.append(kind)
+        if len(calls) == 1:
+            raise OSError("No space left on device")
+        if kind == "bug":
+            raise ValueError("a bug")
+        return kind
+
+    monkeypatch.setitem(prefect_tasks._RETRIES, render, 2)
+    runner = prefect_tasks.InTaskRunner("run")
+    assert runner.submit(render, "html").result() == "html" and calls == ["html", "html"]
+    calls.clear()
+    with pytest.raises(ValueError, match="a bug"):
+        runner.submit(render, "bug")
+    assert calls == ["bug", "bug"]  # the shortage tried again, the bug not
 
 
 @pytest.mark.scale

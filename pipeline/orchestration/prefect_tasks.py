@@ -8,6 +8,8 @@ Prefect needs three things the stages should not know about:
   Prefect looks inside every argument for futures, which through a 1,700-department model
   cost more than the work itself;
 - each file's check kept between runs in Prefect's result store (`ResultStoreCache`).
+A cycle that all-reports builds in a worker process runs its stages inside its one task
+instead (`InTaskRunner`), with the same retries and status artifact.
 Beside them: the reviewer's form and question (pause with typed run input), and the
 feedback email as a task that retries. `flows.py` holds only the flows.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import inspect
 import logging
 import threading
+import time
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -46,7 +49,7 @@ from pipeline.operations import feedback, review, status
 from pipeline.orchestration import prefect_names
 from pipeline.records import CycleStatus, Decision, FileResult
 from pipeline.render import is_transient
-from pipeline.runners import Pending, Runner, pending_in, resolved
+from pipeline.runners import Computed, Pending, Runner, pending_in, resolved
 from pipeline.workspace import Workspace
 
 R = TypeVar("R")
@@ -75,21 +78,33 @@ class OpaqueArgument(Generic[R]):
 _SHOWN_AS_THEY_ARE = (str, int, float, bool, Path, Enum, type(None))
 
 
-def stage_task(stage: Callable[..., R], on_result: Callable[[R], None] | None = None, **options: Any) -> Task[..., R]:
-    """A stage as a Prefect task of its own name, signature and docstring, taking opaque arguments."""
+def stage_task(stage: Callable[..., R]) -> Task[..., R]:
+    """A stage as a Prefect task of its own name, signature and docstring, taking opaque
+    arguments, retried as `_RETRIES` says and followed by what `_AFTER` says."""
+    after = _AFTER.get(stage)
 
     def run(*arguments: object) -> R:
         result = stage(
             *(argument.value if isinstance(argument, OpaqueArgument) else argument for argument in arguments)
         )
-        if on_result is not None:
-            on_result(result)
+        if after is not None:
+            after(result)
         return result
 
     run.__name__ = run.__qualname__ = stage.__name__
     run.__doc__ = stage.__doc__
     run.__signature__ = inspect.signature(stage)  # type: ignore[attr-defined]
-    return task(cache_policy=NO_CACHE, **options)(run)
+    retries = _RETRIES.get(stage, 0)
+    return task(
+        cache_policy=NO_CACHE,
+        retries=retries,
+        retry_delay_seconds=_RETRY_DELAY_SECONDS,
+        retry_condition_fn=_after_a_shortage if retries else None,
+    )(run)
+
+
+def _after_a_shortage(task: Task[..., Any], task_run: object, state: State[Any]) -> bool:
+    return is_transient(state.result(raise_on_failure=False))
 
 
 def _show_status(cycle_status: CycleStatus) -> None:
@@ -100,19 +115,12 @@ def _show_status(cycle_status: CycleStatus) -> None:
     )
 
 
-_TASK_OPTIONS: dict[Callable[..., object], dict[str, Any]] = {
-    stages.summarise_status: {"on_result": _show_status},
-    # Only a shortage (disk, memory, time) is worth another try; a bug is not.
-    stages.render_output: {
-        "retries": 2,
-        "retry_delay_seconds": 1,
-        "retry_condition_fn": lambda task, task_run, state: is_transient(state.result(raise_on_failure=False)),
-    },
-}
-TASKS = {
-    stage: stage_task(stage, **_TASK_OPTIONS.get(stage, {}))
-    for stage in (*stages.STAGES, *stages.STATUS_STAGES, *stages.REVIEW_STAGES)
-}
+# What follows a stage in a run, as a task or not: the status shown as an artifact.
+_AFTER: dict[Callable[..., Any], Callable[[Any], None]] = {stages.summarise_status: _show_status}
+# How many more tries a stage gets, and only after a shortage (disk, memory, time): a bug is not worth one.
+_RETRIES: dict[Callable[..., Any], int] = {stages.render_output: 2}
+_RETRY_DELAY_SECONDS = 1
+TASKS = {stage: stage_task(stage) for stage in (*stages.STAGES, *stages.STATUS_STAGES, *stages.REVIEW_STAGES)}
 
 
 class ResultStoreCache:
@@ -156,6 +164,33 @@ class PrefectRunner(Runner):
         values = [resolved(argument) for argument in arguments]
         handed = [value if isinstance(value, _SHOWN_AS_THEY_ARE) else OpaqueArgument(value) for value in values]
         return cast(Pending[R], TASKS[stage].submit(*handed, wait_for=upstream))
+
+
+class InTaskRunner(Runner):
+    """Each stage called at once, inside the one task that builds a cycle in a worker process of
+    all-reports: no task per stage, since a run per cycle and its tasks made the server the
+    bottleneck of many cycles at once. The rest a task would do is done: the retries after a
+    shortage and the status artifact."""
+
+    def __init__(self, run_id: str | None) -> None:
+        self.run_id = run_id
+        self.cache = ResultStoreCache()
+
+    def run(self, stage: Callable[..., R], arguments: tuple[object, ...]) -> Pending[R]:
+        values = [resolved(argument) for argument in arguments]
+        tries = 1 + _RETRIES.get(stage, 0)
+        for attempt in range(1, tries + 1):
+            try:
+                result = stage(*values)
+            except Exception as error:
+                if attempt == tries or not is_transient(error):
+                    raise
+                time.sleep(_RETRY_DELAY_SECONDS)
+            else:
+                break
+        if stage in _AFTER:
+            _AFTER[stage](result)
+        return Computed(result)
 
 
 # --- Review: the flow run pauses and the Prefect UI shows the reviewer a form.
