@@ -1,8 +1,9 @@
 """`build --all` over many small cycles with 1 worker and with 2: what a second core gives.
 
-    python bench/workers.py        (also run by bench/run.py)
+    python bench/workers.py [--scale N]       (also run by bench/run.py, at 1×)
 
-16 synthetic cycles, each the real report (1×, 17 departments), built to HTML, PDF and DOCX.
+16 synthetic cycles, each the real report (1×, 17 departments; N× with --scale N), built to
+HTML, PDF and DOCX.
 Prints the speedup of 2 workers over 1 (one run each, in the same session) and the peak
 memory of the largest process, which is one worker's (GNU time's maximum over the tree).
 """
@@ -18,17 +19,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from bench.generate import REAL  # noqa: E402
+from bench.generate import REAL, generate  # noqa: E402
 
 CYCLES = 16
 
 
-def cycles_root(root: Path) -> Path:
-    """16 copies of the real cycle under root/submissions."""
+def cycles_root(root: Path, scale: int = 1) -> Path:
+    """16 copies of the real cycle (or of its `scale`× synthetic cycle) under root/submissions."""
     submissions = root / "submissions"
     shutil.rmtree(submissions, ignore_errors=True)
+    cycle = REAL if scale == 1 else root / "generated" / generate(scale, root / "generated")
     for number in range(1, CYCLES + 1):
-        shutil.copytree(REAL, submissions / f"bench-cycle-{number:02d}")
+        shutil.copytree(cycle, submissions / f"bench-cycle-{number:02d}")
     return submissions
 
 
@@ -52,8 +54,8 @@ def timed_build(
     return seconds, int(peak[1]) / 1024 if peak else 0.0, result
 
 
-def measure(workers: int, root: Path, environment: dict[str, str]) -> dict[str, float]:
-    submissions = cycles_root(root)
+def measure(workers: int, root: Path, environment: dict[str, str], scale: int = 1) -> dict[str, float]:
+    submissions = cycles_root(root, scale)
     outputs = root / f"outputs-{workers}"
     shutil.rmtree(outputs, ignore_errors=True)
     build = ["build", "--all", "--workers", str(workers), "--submissions", str(submissions), "--outputs", str(outputs)]
@@ -69,17 +71,23 @@ def measure(workers: int, root: Path, environment: dict[str, str]) -> dict[str, 
     }
 
 
-def bench(root: Path, environment: dict[str, str]) -> dict[str, object]:
-    one = measure(1, root, environment)
-    two = measure(2, root, environment)
-    return {"cycles": CYCLES, "one_worker": one, "two_workers": two, "speedup": one["seconds"] / two["seconds"]}
+def bench(root: Path, environment: dict[str, str], scale: int = 1) -> dict[str, object]:
+    one = measure(1, root, environment, scale)
+    two = measure(2, root, environment, scale)
+    return {
+        "cycles": CYCLES,
+        "scale": scale,
+        "one_worker": one,
+        "two_workers": two,
+        "speedup": one["seconds"] / two["seconds"],
+    }
 
 
 def show(result: dict[str, object]) -> None:
     one, two = result["one_worker"], result["two_workers"]
     assert isinstance(one, dict) and isinstance(two, dict)
     print(
-        f"\nbuild --all, {result['cycles']} cycles at 1×: 1 worker {one['seconds']:.2f} s, "
+        f"\nbuild --all, {result['cycles']} cycles at {result.get('scale', 1)}×: 1 worker {one['seconds']:.2f} s, "
         f"2 workers {two['seconds']:.2f} s (CPU {one['cpu_seconds']:.1f} s and {two['cpu_seconds']:.1f} s), "
         f"speedup {result['speedup']:.2f}× "
         f"(peak memory per worker {two['worker_peak_mib']:.0f} MiB; largest process {two['peak_mib']:.0f} MiB)"
@@ -89,5 +97,7 @@ def show(result: dict[str, object]) -> None:
 if __name__ == "__main__":
     import os
 
+    scale = int(sys.argv[sys.argv.index("--scale") + 1]) if "--scale" in sys.argv else 1
     data = HERE / "data" / "workers"
-    show(bench(data, {**os.environ, "PREFECT_HOME": str(data / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}))
+    environment = {**os.environ, "PREFECT_HOME": str(data / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    show(bench(data, environment, scale))

@@ -1,5 +1,6 @@
 """The way coordinators run it: a real Prefect server, the deployments served, a run
-triggered through the API, and a dropped file validated by itself."""
+triggered through the API, and a dropped file validated by itself. (A server, serve, SMTP and
+the portal, most of a minute: in make test-scale.)"""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ from tests.servers import (
     prefect_served,
     wait_for,
 )
+
+pytestmark = pytest.mark.scale
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +154,6 @@ def _checked_and_mailed(served: Served, file: str, change: Callable[[], None]) -
     return time.monotonic() - started, mail
 
 
-@pytest.mark.scale  # four servers at once (Prefect's, serve, SMTP, the portal): make test-scale
 def test_a_save_through_the_portal_is_checked_and_mailed_as_soon_as_a_dropped_file(
     served: Served, tmp_path: Path
 ) -> None:
