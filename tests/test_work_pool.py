@@ -154,6 +154,10 @@ def test_runs_spread_over_two_workers_and_a_dead_workers_cycle_is_started_again(
     deployments = {found["name"]: found for found in post(api, "/deployments/filter", {})}
     assert sorted(deployments) == ["all-reports", "annual-report", "validate-submission"]
     assert {found["work_pool_name"] for found in deployments.values()} == {POOL}
+    # deploy says what it registered, the crash automation among it, and the server has it.
+    said = (tmp_path / "deploy.log").read_text()
+    assert f"automation {zombies.NAME}: a run silent for" in said and f"make worker POOL={POOL}" in said, said
+    assert [found["name"] for found in post(api, "/automations/filter", {})] == [zombies.NAME]
 
     workers = {
         name: start(

@@ -250,11 +250,20 @@ def deploy(arguments: argparse.Namespace) -> int:
     """Register the deployments on a process work pool, for `make worker` on each machine to run."""
     _on_the_server(arguments.port)
     from deployments import deploy_to_pool
+    from pipeline.orchestration import zombies
 
     workspace = Workspace(arguments.submissions.resolve(), arguments.outputs.resolve())
     made = deploy_to_pool(arguments.pool, workspace)
     print(f"deployed on the work pool {arguments.pool!r} of {os.environ['PREFECT_API_URL']}: {', '.join(made)}")
-    print(f"start a worker on each machine that shares {workspace.submissions} and {workspace.outputs}: make worker")
+    print(
+        f"automation {zombies.NAME}: a run silent for {SETTINGS.silent_seconds} s"
+        f" (runs beat every {SETTINGS.heartbeat_seconds} s) is marked Crashed"
+    )
+    print(
+        f"start a worker on each machine that shares {workspace.submissions} and {workspace.outputs},"
+        f" with PREFECT_API_URL={os.environ['PREFECT_API_URL']}: make worker"
+        + (f" POOL={arguments.pool}" if arguments.pool != SETTINGS.work_pool else "")
+    )
     return 0
 
 
