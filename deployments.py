@@ -8,7 +8,6 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -27,7 +26,7 @@ from flows import all_reports, annual_report, validate_submission
 from pipeline.commands import shown_path
 from pipeline.operations import watch
 from pipeline.orchestration import prefect_names, zombies
-from pipeline.request import BuildRequest
+from pipeline.request import BuildRequest, as_stored
 from pipeline.workspace import Workspace
 
 # Where a worker loads the flows from: this project's folder.
@@ -40,9 +39,9 @@ def serve_deployments(schedule: str = SETTINGS.schedule, workspace: Workspace | 
     """Register the deployments with the Prefect server at PREFECT_API_URL and run what
     is triggered: by hand in the UI, by the yearly schedule, or by a dropped file."""
     workspace = workspace or Workspace()
-    roots = _as_stored(workspace.parameters())
+    roots = as_stored(workspace.parameters())
     # The yearly run publishes the default cycle once a reviewer approves it.
-    yearly = _as_stored(BuildRequest(review=True, workspace=workspace).parameters())
+    yearly = as_stored(BuildRequest(review=True, workspace=workspace).parameters())
     stop = threading.Event()
     watcher = threading.Thread(
         target=_validate_dropped_files, args=(workspace.submissions, stop), name="file-drop-trigger", daemon=True
@@ -89,10 +88,10 @@ def deploy_to_pool(pool: str, workspace: Workspace | None = None) -> list[str]:
     with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
         client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
     zombies.register()  # a run whose worker died is marked Crashed, for all-reports to resubmit
-    roots = _as_stored(workspace.parameters())
+    roots = as_stored(workspace.parameters())
     made = []
     for served, parameters in (
-        (annual_report, _as_stored(BuildRequest(workspace=workspace).parameters())),
+        (annual_report, as_stored(BuildRequest(workspace=workspace).parameters())),
         (all_reports, roots),
         (validate_submission, roots),
     ):
@@ -107,11 +106,6 @@ def deploy_to_pool(pool: str, workspace: Workspace | None = None) -> list[str]:
         deployment.apply()
         made.append(prefect_names.deployment(served.name))
     return made
-
-
-def _as_stored(parameters: Mapping[str, object]) -> dict[str, object]:
-    """Parameters as a deployment stores them: folders as text."""
-    return {name: str(value) if isinstance(value, Path) else value for name, value in parameters.items()}
 
 
 def banner() -> str:

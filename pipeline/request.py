@@ -49,3 +49,8 @@ class BuildRequest:
         formats: Sequence[str] | None = values.pop("formats")
         named = tuple(OutputFormat.named(name) for name in formats) if formats else None
         return cls(**values, formats=named, workspace=workspace)
+
+
+def as_stored(parameters: Mapping[str, object]) -> dict[str, object]:
+    """A flow's parameters as a deployment, or a run started from one, stores them: folders as text."""
+    return {name: str(value) if isinstance(value, Path) else value for name, value in parameters.items()}

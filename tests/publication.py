@@ -26,6 +26,7 @@ def whole(folder: Path) -> str:
                 return file.read()
 
         manifest = json.loads(read("manifest.json"))
+        assert manifest["outputs"], "a publication with no outputs"
         listed = {output["file"]: output["sha256"] for output in [*manifest["outputs"], manifest["bundle"]]}
         present = {entry.name for entry in os.scandir(handle) if entry.is_file()} - {"manifest.json", *_STATUS_FILES}
         assert present == set(listed), (present, listed)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -14,16 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.paths import PROJECT, REAL_CYCLE, SUBMISSIONS
+from tests.publication import whole
 
 pytestmark = pytest.mark.scale  # many processes at once: make test-scale
-
-
-def _matches_its_manifest(folder: Path) -> bool:
-    manifest = json.loads((folder / "manifest.json").read_text())
-    return bool(manifest["outputs"]) and all(
-        hashlib.sha256((folder / output["file"]).read_bytes()).hexdigest() == output["sha256"]
-        for output in manifest["outputs"]
-    )
 
 
 def test_cycles_build_in_parallel_processes_and_a_failure_stops_no_other(tmp_path: Path) -> None:
@@ -52,7 +43,7 @@ def test_cycles_build_in_parallel_processes_and_a_failure_stops_no_other(tmp_pat
     assert "    hint: " in result.stdout
     assert "error: 1 of 3 cycle(s) not published: 2015-action-05" in result.stderr
     for cycle in ("2015-action-04", "2015-action-06"):
-        assert _matches_its_manifest(outputs / cycle)
+        whole(outputs / cycle)
     assert not (outputs / "2015-action-05" / "report.html").exists()
     # Built in two processes besides the command's own, which showed progress line by line.
     workers = set(re.findall(r"\(process (\d+), peak memory \d+ MiB\)", result.stderr))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from uuid import UUID
 
 from prefect.client.orchestration import get_client
@@ -26,6 +25,7 @@ from prefect.deployments import run_deployment
 
 from pipeline.errors import PipelineError
 from pipeline.orchestration import prefect_names
+from pipeline.request import as_stored
 
 # How often the parent asks the server how its children are doing.
 POLL_SECONDS = 2.0
@@ -65,12 +65,11 @@ def on_the_pool(
             )
 
     def start(attempt: _Attempt) -> UUID:
-        parameters = requests[attempt.cycle]
         # A retried parent finds each attempt it already started (the first keeps its earlier key).
         idempotency_key = f"{parent}:{attempt.cycle}" + (f":{attempt.number}" if attempt.number > 1 else "")
         run = run_deployment(
             name,
-            parameters={key: str(value) if isinstance(value, Path) else value for key, value in parameters.items()},
+            parameters=as_stored(requests[attempt.cycle]),
             timeout=0,
             idempotency_key=idempotency_key,
         )
