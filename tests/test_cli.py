@@ -176,3 +176,15 @@ def test_a_cycle_that_requires_review_is_not_built_where_no_reviewer_can_be_aske
     assert main([*arguments, "--review", "--format", "html"]) == 1
     assert "--preview and --format build a preview: use one or the other" in capsys.readouterr().err
     assert not (tmp_path / "test-cycle").exists()
+
+
+@pytest.mark.parametrize("command", ["serve", "deploy", "worker"])
+def test_commands_for_the_coordinators_server_say_when_none_answers(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # nothing listens on the discard port
+    assert main([command]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: no Prefect server answers at http://127.0.0.1:9/api: start it (make server)")
+    assert "Traceback" not in error

@@ -219,12 +219,7 @@ def _as_this_project_says(line: str) -> str:
 
 
 def serve(arguments: argparse.Namespace) -> int:
-    from pipeline.orchestration.prefect_api import require_credentials
-
-    os.environ.setdefault("PREFECT_API_URL", api_url(SETTINGS.server_host, arguments.port))
-    os.environ.setdefault("PREFECT_HOME", str(SETTINGS.server_home))
-    require_credentials(os.environ["PREFECT_API_URL"])
-    prepare_prefect()
+    _on_the_server(arguments.port)
     from deployments import serve_deployments
 
     serve_deployments(arguments.schedule, Workspace(arguments.submissions.resolve(), arguments.outputs.resolve()))
