@@ -45,7 +45,7 @@ define debian_packages
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help report test test-scale lint golden preview server serve deploy worker portal bench bench-task-runners bench-validate docx-template govuk-frontend clean system-runtime system-test
+.PHONY: help report test test-scale lint golden preview server serve deploy worker portal bench bench-task-runners bench-validate constraints docx-template govuk-frontend clean system-runtime system-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -137,13 +137,26 @@ node_modules/.installed: package.json package-lock.json
 
 $(VENV)/.runtime: pyproject.toml constraints.txt
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt pip setuptools
 	$(PY) -m pip install -q -c constraints.txt -e .
+	$(PY) -m tools.constraints --remove-unpinned
 	touch $@
 
 $(VENV)/.test: $(VENV)/.runtime
 	$(PY) -m pip install -q -c constraints.txt -e ".[test]"
+	$(PY) -m tools.constraints --remove-unpinned
 	touch $@
+
+# A new virtualenv with the newest releases pyproject.toml allows, frozen whole (tools/constraints.py).
+# Then run make test and make test-scale: a release that breaks something gets a pin in pyproject.toml.
+constraints: system-runtime ## Re-resolve every dependency to its newest allowed release and pin them all in constraints.txt
+	rm -rf build/constraints-venv
+	$(PYTHON) -m venv build/constraints-venv
+	build/constraints-venv/bin/python -m pip install -q --upgrade pip
+	build/constraints-venv/bin/python -m pip install -q -e ".[test]"
+	build/constraints-venv/bin/python -m tools.constraints > build/constraints.txt
+	mv build/constraints.txt constraints.txt
+	rm -rf build/constraints-venv
 
 clean: ## Remove the virtualenv, Prefect's local state and built outputs
 	rm -rf $(VENV) node_modules .prefect .prefect-server outputs/*/ outputs/.*staging* outputs/.review outputs/.preview outputs/index.html

@@ -79,6 +79,7 @@ def deploy_to_pool(pool: str, workspace: Workspace | None = None) -> list[str]:
     folder (and the same submissions and outputs) can run them: `make worker` on each machine.
     Creates the pool if it is not there, and the automation that marks a run Crashed when its
     heartbeats stop. The names of the deployments made."""
+    from prefect import deploy
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists
@@ -89,23 +90,26 @@ def deploy_to_pool(pool: str, workspace: Workspace | None = None) -> list[str]:
         client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
     zombies.register()  # a run whose worker died is marked Crashed, for all-reports to resubmit
     roots = as_stored(workspace.parameters())
-    made = []
-    for served, parameters in (
-        (annual_report, as_stored(BuildRequest(workspace=workspace).parameters())),
-        (all_reports, roots),
-        (validate_submission, roots),
-    ):
-        # From sync code, the flow itself (Prefect's sync-or-async methods are typed as either).
-        source = cast(Flow[..., Any], served.from_source(str(PROJECT_FOLDER), f"flows.py:{served.fn.__name__}"))
-        # Registered as Flow.deploy would, less its look for workers online: with the FastAPI the
-        # server is pinned to, that request (limit and offset sent as null) is refused with 422.
-        deployment = cast(
+    deployments = [
+        # From sync code, the flow and the deployment themselves (Prefect's sync-or-async methods are typed as either).
+        cast(
             RunnerDeployment,
-            source.to_deployment(name=served.name, work_pool_name=pool, parameters=parameters),
+            cast(
+                Flow[..., Any], served.from_source(str(PROJECT_FOLDER), f"flows.py:{served.fn.__name__}")
+            ).to_deployment(name=served.name, parameters=parameters),
         )
-        deployment.apply()
-        made.append(prefect_names.deployment(served.name))
-    return made
+        for served, parameters in (
+            (annual_report, as_stored(BuildRequest(workspace=workspace).parameters())),
+            (all_reports, roots),
+            (validate_submission, roots),
+        )
+    ]
+    # Prefect's own deploy, as Flow.deploy calls it: no image to build (the workers share the
+    # project's folder), and the next steps are deploy's own words (pipeline.cli.prefect_commands).
+    deploy(
+        *deployments, work_pool_name=pool, build=False, push=False, print_next_steps_message=False, ignore_warnings=True
+    )
+    return [prefect_names.deployment(served.name) for served in (annual_report, all_reports, validate_submission)]
 
 
 def banner() -> str:

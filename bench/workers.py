@@ -1,6 +1,6 @@
 """`build --all` over many small cycles with 1 worker and with 2: what a second core gives.
 
-    python bench/workers.py [--scale N]       (also run by bench/run.py, at 1×)
+    python bench/workers.py [--scale N]       (also run by bench/run.py, at 1× and at 10×)
 
 16 synthetic cycles, each the real report (1×, 17 departments; N× with --scale N), built to
 HTML, PDF and DOCX.
@@ -22,6 +22,8 @@ sys.path.insert(0, str(HERE.parent))
 from bench.generate import REAL, generate  # noqa: E402
 
 CYCLES = 16
+# The sizes bench/run.py builds them at: 1× (about a second of work per cycle) and 10×.
+SCALES = (1, 10)
 
 
 def cycles_root(root: Path, scale: int = 1) -> Path:

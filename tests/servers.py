@@ -122,6 +122,30 @@ def error_lines(log: Path) -> list[str]:
     return errors
 
 
+# Prefect's own command line, as a coordinator who knows Prefect reaches for it first.
+PREFECT_LISTINGS = ("deployment", "flow", "flow-run", "work-pool", "automation")
+
+
+def prefect_listings(api: str, environment: dict[str, str]) -> dict[str, str]:
+    """`prefect <object> ls` for each object, with PREFECT_API_URL set to the server: what each
+    printed. Each must exit 0 (with Prefect 3.8 and FastAPI 0.151 on, each ended in a 422)."""
+    printed = {}
+    for listed in PREFECT_LISTINGS:
+        result = subprocess.run(
+            [str(PREFECT), listed, "ls"],
+            # Wide enough that Prefect's tables do not cut the names a test looks for.
+            env={**environment, "PREFECT_API_URL": api, "COLUMNS": "250"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, (
+            f"prefect {listed} ls exited {result.returncode}:\n{result.stdout}{result.stderr}"
+        )
+        printed[listed] = result.stdout
+    return printed
+
+
 def post(api: str, path: str, body: dict[str, Any]) -> Any:
     """POST to the API; a 503 (the server briefly busy, its SQLite locked) is tried again."""
     for _ in range(20):
@@ -221,7 +245,8 @@ def prefect_served(
     home: Path, submissions: Path, outputs: Path, environment: dict[str, str], serve_arguments: tuple[str, ...] = ()
 ) -> Iterator[Served]:
     """`make server` and `make serve` as a coordinator runs them, on a free loopback port; on the
-    way out both are stopped and the server's log must hold no ERROR line."""
+    way out Prefect's own `… ls` commands must work against it, both are stopped, and the
+    server's log must hold no ERROR line."""
     api = f"http://127.0.0.1:{free_port()}/api"
     env = {
         **os.environ,
@@ -233,7 +258,7 @@ def prefect_served(
     }
     port = api.split(":")[2].split("/")[0]
     served = Served(api, home, submissions, outputs, env)
-    server = start([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", port], env, served.server_log)
+    server = start([sys.executable, "-m", "pipeline", "server", "--port", port], env, served.server_log)
     serving = None
     try:
         wait_for(lambda: httpx.get(f"{api}/health").json() is True, "the Prefect server")
@@ -243,6 +268,9 @@ def prefect_served(
             lambda: len(found := post(api, "/deployments/filter", {})) == 3 and found, "three deployments"
         )
         yield served
+        # After what the test did, Prefect's own listings of it, as a coordinator would look.
+        listed = prefect_listings(api, env)
+        assert all(deployment["name"] in listed["deployment"] for deployment in served.deployments), listed
     finally:
         if serving is not None:
             stop(serving)

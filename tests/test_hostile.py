@@ -57,9 +57,8 @@ EXPECTED = {
     "long--line": ["2:14 warning: commitments: section is 8000 words, much longer than the others (typically 4)"],
     "long--url": [],
     "long--word": [],
-    "nesting--deep-flow-lists": [
-        "1:64 error: commitments.0.0…: too deeply nested or too many repeated (aliased) values"
-    ],
+    # libyaml stops at its own limit of 1,000 levels (PyYAML 6.0.4 on), before the loader's of 60.
+    "nesting--deep-flow-lists": ["1:1013 error: commitments: too deeply nested or too many repeated (aliased) values"],
     "nesting--deep-mappings": ["52:103 error: k0.k1.k2…: too deeply nested or too many repeated (aliased) values"],
     "shape--department-is-a-list": ["1:13 error: department: must be text, not a list"],
     "shape--key-is-a-list": ["1:3 error: : a key must be a plain word or year"],

@@ -6,14 +6,15 @@ package index (pyproject's build-system), as any `pip install` of the project do
 
 The new virtualenv borrows this one's installed dependencies (a .pth line after its own
 site-packages) rather than downloading them again. This virtualenv's editable install of the
-project is a finder that only a .pth file of its own site-packages starts, and .pth files of a
-folder named in a .pth line are not read, so the checkout stays out of sight; the test checks that.
+project is a .pth file of its own site-packages naming the checkout, and .pth files of a folder
+named in a .pth line are not read, so the checkout stays out of sight; the test checks that.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,9 +76,45 @@ def _build_wheel(tmp_path: Path) -> Path:
     ]:
         shutil.copy2(PROJECT / name, source / name)
     wheels = tmp_path / "dist"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(wheels), str(source)])
+    built = _run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(wheels), str(source)], both=True
+    )
+    assert _warnings(built) == []
     (wheel,) = wheels.glob("*.whl")
     return wheel
+
+
+# A Python warning as setuptools prints it ("BuildBackendWarning: Package … is absent"); not this machine's
+# pip configuration ("WARNING: Location 'file:…' is ignored"), which is no part of the project.
+PYTHON_WARNING = re.compile(r"\b[A-Z]\w*Warning\b")
+
+
+def _warnings(printed: str) -> list[str]:
+    return [line for line in printed.splitlines() if PYTHON_WARNING.search(line)]
+
+
+# A few seconds (an editable build, as make report installs the project): in make test-scale.
+@pytest.mark.scale
+def test_the_editable_install_make_report_makes_prints_no_warning(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    source = tmp_path / "source"
+    shutil.copytree(PROJECT, source, ignore=shutil.ignore_patterns(".*", "__pycache__", "node_modules", "outputs"))
+    installed = _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "-e",
+            str(source),
+        ],
+        both=True,
+    )
+    assert _warnings(installed) == []
 
 
 def _install(wheel: Path, venv: Path) -> Path:
@@ -106,8 +143,10 @@ def _install(wheel: Path, venv: Path) -> Path:
     return python
 
 
-def _run(command: list[str | Path], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
-    """The command's output; a failure shows what it printed."""
+def _run(
+    command: list[str | Path], cwd: Path | None = None, env: dict[str, str] | None = None, both: bool = False
+) -> str:
+    """The command's output (with both, its errors too); a failure shows what it printed."""
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"{command} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
+    return result.stdout + result.stderr if both else result.stdout

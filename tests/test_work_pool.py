@@ -32,6 +32,7 @@ from tests.servers import (
     free_port,
     kill_tree,
     post,
+    prefect_listings,
     process_tree,
     start,
     stop,
@@ -253,3 +254,8 @@ def test_runs_spread_over_two_workers_and_a_dead_workers_cycle_is_started_again(
             finally:
                 stop(process)
     assert error_lines(tmp_path / "worker-a.log") == []
+    # Prefect's own command line against the server on PostgreSQL, after all of it.
+    listed = prefect_listings(api, environment)
+    assert all(name in listed["deployment"] for name in deployments), listed["deployment"]
+    assert POOL in listed["work-pool"] and zombies.NAME in listed["automation"], listed
+    assert crashed["name"] in listed["flow-run"], listed["flow-run"]

@@ -20,7 +20,6 @@ from uuid import UUID
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-from prefect.client.schemas.sorting import FlowRunSort
 from prefect.deployments import run_deployment
 
 from pipeline.errors import PipelineError
@@ -81,10 +80,7 @@ def on_the_pool(
         while running:
             runs = client.read_flow_runs(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=list(running))),
-                # Said outright: the server (with the FastAPI this project pins) refuses them as null.
-                sort=FlowRunSort.ID_DESC,
-                limit=len(running),
-                offset=0,
+                limit=len(running),  # every run watched, however many: the server's default page is 200
             )
             for run in runs:
                 if run.state is None or not run.state.is_final():

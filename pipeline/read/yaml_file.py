@@ -186,6 +186,10 @@ def has_control_characters(source: SourceFile, text: str) -> bool:
     return found
 
 
+_TOO_DEEP = "too deeply nested or too many repeated (aliased) values"
+_TOO_DEEP_HINT = "a submission is a few keys of plain text; remove anchors (&) and aliases (*)"
+
+
 class _NodeReader:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
@@ -214,6 +218,8 @@ class _NodeReader:
                     "a tab is used for indentation",
                     "YAML indents with spaces only: replace the tab with spaces",
                 )
+            elif "nesting depth" in (error.problem or ""):  # libyaml's own limit (PyYAML 6.0.4 on)
+                self.source.add(line, column, _TOO_DEEP, _TOO_DEEP_HINT, field=_key_at_start(_line(text, line)))
             elif explained := yaml_traps.explain(text, error):
                 self.source.add(
                     explained.line, explained.column, explained.message, explained.hint, field=explained.field
@@ -242,14 +248,7 @@ class _NodeReader:
         self.nodes_seen += 1
         self.source.value_positions.setdefault(path, _position(node))
         if self.nodes_seen > MAX_NODES or len(path) > MAX_DEPTH or id(node) in open_nodes:
-            raise _Refused(
-                self._problem(
-                    node,
-                    path,
-                    "too deeply nested or too many repeated (aliased) values",
-                    "a submission is a few keys of plain text; remove anchors (&) and aliases (*)",
-                )
-            )
+            raise _Refused(self._problem(node, path, _TOO_DEEP, _TOO_DEEP_HINT))
         if node.tag not in _PLAIN_TAGS:
             # The safe loader refuses unknown tags on text but not on lists or mappings.
             raise _Refused(
@@ -335,6 +334,12 @@ def _position(node: yaml.Node) -> Position:
 
 def _short_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def _key_at_start(line: str) -> str:
+    """The key a line starts with ("commitments" of "commitments: [[…"), or "" when it starts with none."""
+    match = re.match(r"\s*([\w-]+)\s*:", line)
+    return match[1] if match else ""
 
 
 def _line(text: str, number: int) -> str:
