@@ -14,8 +14,14 @@ SCHEDULE ?=
 PREFECT_PORT ?=
 # Another address than 127.0.0.1 needs Prefect's basic authentication (see the README).
 HOST ?=
-# The standing server's database: DB=postgres for several workers (see the README).
+# The standing server's database: DB=postgres for several workers (see the README), the project's own
+# cluster on DB_PORT (default: pipeline/settings.py's); or DB_URL=postgresql+asyncpg://… for a PostgreSQL
+# of your own, passed in the environment (not on a command line others can read).
 DB ?=
+DB_PORT ?=
+DB_URL ?=
+# The departments' portal's port (default: pipeline/settings.py's); `portal invite` links to where it last served.
+PORTAL_PORT ?=
 # The process work pool `make deploy` and `make worker` use (default: pipeline/settings.py's).
 POOL ?=
 # A worker's limit of runs at once (default: one per core) and its name in the UI (default: Prefect's).
@@ -73,9 +79,11 @@ preview: system-runtime system-test $(VENV)/.test ## Build, then render every ou
 	$(PY) -m pipeline build $(if $(CYCLE),--cycle $(CYCLE))
 	$(PY) -m tools.preview $(CYCLE)
 
-server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 127.0.0.1 (port 4200 unless PREFECT_PORT=…; HOST=… needs auth; DB=postgres for several workers)
+server: system-runtime $(VENV)/.runtime ## Start a Prefect server and its UI on 127.0.0.1 (port 4200 unless PREFECT_PORT=…; HOST=… needs auth; DB=postgres [DB_PORT=…] or DB_URL=… for several workers)
 	$(if $(filter postgres,$(DB)),$(call debian_packages,postgresql))
-	$(PY) -m pipeline server $(PORT_OPTION) $(if $(HOST),--host $(HOST)) $(if $(DB),--db $(DB))
+	@echo "$(PY) -m pipeline server $(PORT_OPTION) $(if $(HOST),--host $(HOST)) $(if $(DB),--db $(DB)) $(if $(DB_PORT),--db-port $(DB_PORT))$(if $(DB_URL), (with DB_URL))"
+	@$(if $(DB_URL),PREFECT_SERVER_DATABASE_CONNECTION_URL='$(DB_URL)') $(PY) -m pipeline server $(PORT_OPTION) \
+	  $(if $(HOST),--host $(HOST)) $(if $(DB),--db $(DB)) $(if $(DB_PORT),--db-port $(DB_PORT))
 
 serve: system-runtime $(VENV)/.runtime ## Register the deployments with that server and run them (another terminal)
 	$(PY) -m pipeline serve $(PORT_OPTION) $(if $(SCHEDULE),--schedule "$(SCHEDULE)")
@@ -86,8 +94,8 @@ deploy: system-runtime $(VENV)/.runtime ## Register the deployments on the proce
 worker: system-runtime $(VENV)/.runtime ## Run a process worker on the work pool, one flow run per core (LIMIT=…, NAME=…; another terminal or machine)
 	$(PY) -m pipeline worker $(PORT_OPTION) $(if $(POOL),--pool $(POOL)) $(if $(LIMIT),--limit $(LIMIT)) $(if $(NAME),--name "$(NAME)")
 
-portal: system-runtime $(VENV)/.runtime ## Serve the departments' portal on 127.0.0.1:8400 (send links with `annual-report portal invite`)
-	$(PY) -m pipeline portal
+portal: system-runtime $(VENV)/.runtime ## Serve the departments' portal on 127.0.0.1:8400 (PORTAL_PORT=…; send links with `annual-report portal invite`)
+	$(PY) -m pipeline portal $(if $(PORTAL_PORT),--port $(PORTAL_PORT))
 
 bench: system-runtime system-test $(VENV)/.test ## The performance benchmark (bench/run.py): ratios to bare WeasyPrint, python-docx and Pandoc
 	$(call debian_packages,pandoc)

@@ -38,7 +38,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from pipeline import editions, stages
 from pipeline.check.checked import has_errors
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, ReviewRequiredError
 from pipeline.operations import progress, status
 from pipeline.orchestration import prefect_names
 from pipeline.orchestration.prefect_tasks import (
@@ -49,7 +49,7 @@ from pipeline.orchestration.prefect_tasks import (
     flush_to_server,
     returned_value,
 )
-from pipeline.publish.publishing import Published, describe
+from pipeline.publish.publishing import Published, describe, unchanged_since
 from pipeline.read.source import find_cycles
 from pipeline.render import OutputFormat, load_renderers
 from pipeline.request import BuildRequest
@@ -70,6 +70,7 @@ def annual_report(
     preview: bool = False,
     review: bool | None = None,
     review_timeout_seconds: int = SETTINGS.review_timeout_seconds,
+    without_review: str | None = None,
     submissions_root: Path = SETTINGS.submissions,
     outputs_root: Path = SETTINGS.outputs,
 ) -> Published | State:
@@ -79,12 +80,20 @@ def annual_report(
     strict publishes nothing if any file has a problem. `review`: true, the run stages the build
     and pauses until a reviewer approves it (published) or rejects it, or `review_timeout_seconds`
     pass (nothing published); unset, as the cycle's report.yaml says; false, never (a cycle that
-    requires review is then refused)."""
+    requires review, or whose publication was approved, is then published only if unchanged).
+    `without_review`: a coordinator's reason to publish without a reviewer, recorded with the
+    publication. A build whose every file is the publication's changes nothing."""
     request = BuildRequest.from_parameters(locals())
     try:
         return stages.build(request, PrefectRunner(), ask_in_the_ui(request.review_timeout_seconds))
+    except ReviewRequiredError as error:  # named so in the UI, and in all-reports' list of outcomes
+        return Failed(name=WAITING_FOR_REVIEW, message=str(error))
     except PipelineError as error:
         return Failed(message=str(error))
+
+
+# How a cycle that was not published because it needs a reviewer is named among the outcomes.
+WAITING_FOR_REVIEW = "Waiting for review"
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,12 @@ def build_one_cycle(request: BuildRequest) -> CycleOutcome:
     logger = get_run_logger()
     try:
         published = stages.build(request, InTaskRunner(str(flow_run.get_id())))
-        outcome = CycleOutcome(True, "Completed" if published.preview is None else "Completed (a preview)")
+        if published.unchanged:
+            outcome = CycleOutcome(True, f"Unchanged: {unchanged_since(published.manifest)}")
+        else:
+            outcome = CycleOutcome(True, "Completed" if published.preview is None else "Completed (a preview)")
+    except ReviewRequiredError as error:  # never published silently: listed as waiting
+        outcome = CycleOutcome(False, f"{WAITING_FOR_REVIEW}: {error}")
     except PipelineError as error:
         outcome = CycleOutcome(False, f"Failed: {error}")
     except Exception as error:  # a bug: this cycle fails, with its traceback in the log; the others go on
@@ -133,17 +147,19 @@ def all_reports(
     workers: int = SETTINGS.workers,
     edition: str | None = None,
     pool: str | None = None,
+    without_review: str | None = None,
 ) -> dict[str, str] | State:
     """Rebuild every cycle under submissions/, each as its own annual-report run, `workers` at
     a time in processes of their own (the work is CPU-bound Python: threads would take turns).
     `formats`: each cycle's own unless named (fewer make previews). No cycle waits for a reviewer:
-    one that requires review is refused. A cycle that fails does not stop the others; the run
-    fails if any did, listing every outcome. `edition` (a year, as "2012"): only its cycles, and
-    its own outputs (a page per department, the volume, its landing page, where a cycle that
-    failed is listed as not published), made on the same workers and published once the cycles
-    are done. `pool` (a work pool the deployments are on, `make deploy`): each cycle is an
-    annual-report run of its own on the pool's workers instead, which the UI shows; one whose
-    worker died is started again once.
+    one that requires review, or whose publication was approved, is listed as waiting for review
+    unless its build is unchanged or `without_review` gives a coordinator's reason. A cycle that
+    fails does not stop the others; the run fails if any did, listing every outcome. `edition`
+    (a year, as "2012"): only its cycles, and its own outputs (a page per department, the volume,
+    its landing page, where a cycle that failed is listed as not published), made on the same
+    workers and published once the cycles are done. `pool` (a work pool the deployments are on,
+    `make deploy`): each cycle is an annual-report run of its own on the pool's workers instead,
+    which the UI shows; one whose worker died is started again once.
     """
     logger = get_run_logger()
     workspace = Workspace(submissions_root, outputs_root)
@@ -152,6 +168,7 @@ def all_reports(
         formats=tuple(formats) if formats else None,
         strict=strict,
         review=False,
+        without_review=without_review,
         workspace=workspace,
     )
     outcomes: dict[str, CycleOutcome] = {}

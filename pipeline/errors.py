@@ -73,5 +73,9 @@ class ReviewRequiredError(PipelineError):
     """A cycle that requires review was asked to publish without a reviewer: nothing was published."""
 
 
+class AwaitingReviewError(ReviewRequiredError):
+    """A build that differs from an approved publication, with no reviewer to approve it: nothing was published."""
+
+
 class PublishError(PipelineError):
     """Outputs could not be written; the previous outputs are untouched."""

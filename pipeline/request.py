@@ -33,6 +33,8 @@ class BuildRequest:
     review: bool | None = None
     # How long a reviewed build waits for its reviewer before it is dropped, unpublished.
     review_timeout_seconds: int = SETTINGS.review_timeout_seconds
+    # A coordinator's reason to publish without a reviewer, recorded with the publication.
+    without_review: str | None = None
     workspace: Workspace = Workspace()
 
     def parameters(self) -> dict[str, Any]:

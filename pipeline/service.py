@@ -13,10 +13,12 @@ import dataclasses
 from pathlib import Path
 
 from pipeline.check import validate
+from pipeline.check.schema import ReportConfig
 from pipeline.check.validate import CheckCache
+from pipeline.cli.scaffold import submission_file_name
 from pipeline.errors import Problem
 from pipeline.read import source
-from pipeline.read.source import REPORT_CONFIG_FILE
+from pipeline.read.source import REPORT_CONFIG_FILE, CycleSources
 from pipeline.read.yaml_file import parse_yaml
 from pipeline.records import FileResult
 from pipeline.workspace import Workspace
@@ -60,9 +62,25 @@ def check_upload(
     )
 
 
-def check_path(path: Path) -> tuple[list[Path], list[Problem]]:
-    """A file, checked against the cycle whose folder it is in, or a whole cycle's folder:
-    the files checked, and their problems."""
+def own_file_name(sources: CycleSources, config: ReportConfig, department: str) -> str:
+    """The department's file in the cycle, found by the department it names whatever it is called;
+    the name `new` would give it when it has none yet."""
+    for submission in sources.submissions:
+        data = submission.data
+        named = data.get("department") if isinstance(data, dict) else None
+        if validate.expected_department(named, config) == department:
+            return submission.path.name
+    return submission_file_name(department)
+
+
+def check_path(
+    path: Path, cycle: str | None = None, submissions_root: Path | None = None
+) -> tuple[list[Path], list[Problem]]:
+    """A file, checked against the cycle whose folder it is in, or a whole cycle's folder: the
+    files checked, and their problems. With `cycle` (a folder under `submissions_root`), a file
+    kept anywhere, checked as that cycle's file of the department it names."""
+    if cycle is not None and submissions_root is not None:
+        return _check_elsewhere(path, cycle, submissions_root)
     if path.is_dir():
         sources = source.read_cycle(path.parent, path.name)
         _, problems = validate.check_cycle(sources)
@@ -78,7 +96,8 @@ def check_path(path: Path) -> tuple[list[Path], list[Problem]]:
                 1,
                 "",
                 f"no {REPORT_CONFIG_FILE} beside this file",
-                "a submission is checked against its cycle: put it in the cycle's folder under submissions/",
+                "a submission is checked against its cycle: name it (validate FILE --cycle 2015-action-04),"
+                " or put the file in the cycle's folder under submissions/",
             )
         ]
     folder = path.parent if path.parent.name else Path.cwd()
@@ -89,3 +108,23 @@ def check_path(path: Path) -> tuple[list[Path], list[Problem]]:
         for problem in result.problems
     ]
     return [path], shown
+
+
+def _check_elsewhere(path: Path, cycle: str, submissions_root: Path) -> tuple[list[Path], list[Problem]]:
+    if not path.is_file():
+        return [], [Problem(path, 1, 1, "", "no such file", "check the path; with --cycle, name one file")]
+    content = path.read_bytes()
+    sources = source.read_cycle(submissions_root, cycle)
+    config, _, config_problems = validate.check_cycle_config(sources)
+    name = path.name if path.name.endswith(SUBMISSION_SUFFIXES) else f"{path.stem}.yaml"
+    data = parse_yaml(path, content).data
+    named = data.get("department") if isinstance(data, dict) else None
+    department = validate.expected_department(named, config) if config is not None else None
+    if config is not None and department is not None:
+        name = own_file_name(sources, config, department)  # as if it replaced the department's own
+    result = check_upload(Workspace(submissions_root), cycle, name, content)
+    shown = [
+        dataclasses.replace(problem, file=path) if problem.file == result.path else problem
+        for problem in result.problems
+    ]
+    return [path], shown if config is not None else config_problems

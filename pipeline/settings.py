@@ -104,8 +104,11 @@ class Settings:
     portal_requests_per_minute: int = 60
     """How many requests one invitation's sessions may make in a minute before the portal asks them to wait."""
 
-    field_max_characters: int = 50_000
-    """The longest text the portal takes for one section."""
+    portal_link_tries_per_minute: int = 10
+    """How many links one client (one address) may open in a minute, wrong ones included, before it is asked to wait."""
+
+    portal_sessions_per_link: int = 5
+    """How many browsers may be signed in with one link at once: the newest; opening it again signs the oldest out."""
 
     @property
     def portal_url(self) -> str:

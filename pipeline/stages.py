@@ -23,7 +23,7 @@ from pipeline.model.document import Report
 from pipeline.operations import hub, progress, review, status
 from pipeline.publish import manifest, publishing
 from pipeline.publish.publishing import Published
-from pipeline.publish.purpose import BuildPlan, decide, publishes_all, review_refusal
+from pipeline.publish.purpose import BuildPlan, decide, publishes_all
 from pipeline.read import source
 from pipeline.read.source import CycleSources
 from pipeline.records import CycleStatus, Decision, FileResult, Manifest
@@ -111,18 +111,28 @@ def publish_outputs(
     A preview goes beside the publication instead, and leaves it and the hub as they are."""
     started = time.perf_counter()
     purpose = plan.purpose
-    if purpose.preview is None and purpose.review_required and not (decision and decision.approved):
-        raise ReviewRequiredError(review_refusal(purpose.cycle))  # whatever the caller asked
     files = _named(outputs)
+    without_review = None
     if decision is not None:
         cycle_status = cycle_status.reviewed(decision)
+    elif plan.request.without_review is not None and purpose.preview is None:
+        without_review = review.without_review(plan.request.without_review)
+        cycle_status = dataclasses.replace(cycle_status, without_review=without_review)
     status_files = status.status_files(cycle_status)
-    record = dataclasses.replace(manifest.with_outputs(described, files), review=decision)
+    record = dataclasses.replace(
+        manifest.with_outputs(described, files), review=decision, without_review=without_review
+    )
     keep = plan.request.keep_history if purpose.preview is None else 0
-    published = publishing.publish(plan.destination, plan.cycle, files, record, status_files, keep)
+    # Publishing itself refuses an unreviewed build that would replace a reviewed one, whoever asked.
+    published = publishing.publish(
+        plan.destination, plan.cycle, files, record, status_files, keep, review_required=purpose.review_required
+    )
+    if decision is not None:
+        publishing.withdraw_staged(plan.request.workspace, plan.cycle, plan.run_id)
+    if published.unchanged:
+        logger.info("publish: %s", publishing.unchanged_since(published.manifest))
+        return dataclasses.replace(published, publication=plan.request.workspace.publication(plan.cycle))
     if purpose.preview is None:
-        if decision is not None:
-            publishing.withdraw_staged(plan.request.workspace, plan.cycle, plan.run_id)
         hub.rebuild(plan.request.workspace)
     published = dataclasses.replace(
         published,
@@ -182,11 +192,15 @@ STATUS_STAGES: tuple[Callable[..., object], ...] = (summarise_status, publish_st
 
 
 def stage_for_review(plan: BuildPlan, described: Manifest, outputs: Outputs, cycle_status: CycleStatus) -> review.Draft:
-    """review: the rendered files staged for the reviewer, and what has changed since the last published build."""
+    """review: the rendered files staged for the reviewer, and what has changed since the last
+    published build; nothing is staged when every file is the approved publication's (`Draft.unchanged`)."""
     files = _named(outputs)
     workspace = plan.request.workspace
-    folder = publishing.stage_files(workspace, plan.cycle, plan.run_id, files)
-    previous = manifest.read_manifest(workspace.publication(plan.cycle))
+    publication = workspace.publication(plan.cycle)
+    previous = manifest.read_manifest(publication)
+    # Already approved, byte for byte: nothing to review. (An unapproved one is asked about: approving adds the review.)
+    unchanged = previous is not None and previous.approved and publishing.same_outputs(publication, previous, files)
+    folder = publication if unchanged else publishing.stage_files(workspace, plan.cycle, plan.run_id, files)
     pdf = files.get(OutputFormat.named(OutputFormat.PDF).file_name)
     draft = review.Draft(
         cycle=plan.cycle,
@@ -198,8 +212,12 @@ def stage_for_review(plan: BuildPlan, described: Manifest, outputs: Outputs, cyc
         pages=review.page_count(pdf) if pdf else None,
         previously_published=previous is not None,
         changes=tuple(review.text_changes(previous.text if previous else None, described.text or {})),
+        unchanged=unchanged,
     )
-    logger.info("review: staged %d file(s) in %s; %d department(s) changed", len(files), folder, len(draft.changes))
+    if unchanged:
+        logger.info("review: not asked; %s", publishing.unchanged_since(previous))  # type: ignore[arg-type]
+    else:
+        logger.info("review: staged %d file(s) in %s; %d department(s) changed", len(files), folder, len(draft.changes))
     return draft
 
 
@@ -241,7 +259,14 @@ def build(request: BuildRequest, runner: Runner | None = None, reviewer: Reviewe
         previewing = request.preview or (request.formats is not None and not publishes_all(config, request.formats))
         runner.submit(publish_status, workspace.previews() if previewing else workspace, cycle_status).result()
         raise
-    purpose = decide(checked.config, request.cycle, request.formats, preview=request.preview, review=request.review)
+    purpose = decide(
+        checked.config,
+        request.cycle,
+        request.formats,
+        preview=request.preview,
+        review=request.review,
+        without_review=request.without_review,
+    )
     if purpose.reviewed and reviewer is None:
         raise ReviewRequiredError(
             f"{request.cycle} is to be reviewed before it is published, and this build has no one to ask:"
@@ -256,13 +281,16 @@ def build(request: BuildRequest, runner: Runner | None = None, reviewer: Reviewe
     if len(checked.submissions) >= SETTINGS.progress_from_departments:
         _show_progress(request.cycle, report, rendered)
     decision = None
+    # Unreviewed, a build that would replace an approved publication is refused when it is published
+    # (AwaitingReviewError), unless it is the same, byte for byte: reviewed stays reviewed.
     if purpose.reviewed:
         assert reviewer is not None
-        draft = runner.submit(stage_for_review, plan, described, outputs, cycle_status)
-        decision = reviewer(draft.result())
-        if not decision.approved:
-            runner.submit(withhold, plan, cycle_status, decision).result()
-            raise NotApprovedError(decision.reason())
+        draft = runner.submit(stage_for_review, plan, described, outputs, cycle_status).result()
+        if not draft.unchanged:  # an identical rebuild changes nothing, so there is nothing to review
+            decision = reviewer(draft)
+            if not decision.approved:
+                runner.submit(withhold, plan, cycle_status, decision).result()
+                raise NotApprovedError(decision.reason())
     return runner.submit(publish_outputs, plan, described, outputs, cycle_status, decision).result()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import json
 import os
 import re
 import shutil
@@ -312,3 +313,17 @@ def invite(submissions: Path, outputs: Path, url: str, cycle: str, department: s
         timeout=60,
     )
     return result.stdout.splitlines()[-1]
+
+
+def portal_audit(submissions: Path, outputs: Path) -> list[dict[str, Any]]:
+    """`portal audit`, as a coordinator runs it: each save it lists."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "portal", "audit", "--submissions", str(submissions)]
+        + ["--outputs", str(outputs)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return [json.loads(line) for line in result.stdout.splitlines()]

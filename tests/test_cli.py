@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pipeline.cli.main import main
 from tests.builders import CONFIG, submission, write_cycle
@@ -33,6 +34,32 @@ def test_validate_a_bad_file_says_where_and_how(tmp_path: Path, capsys: pytest.C
     )
 
 
+def test_validate_says_every_mistake_at_once_syntax_errors_included(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    written = (
+        "department: Department of Health\n"
+        "commitments: We will: do things.\n"  # 1. a colon and a space in text
+        "progess:\n"  # 2. a misspelt key
+        "\t2013: We did things.\n"  # 3. a tab
+        "  2014: no\n"  # 4. YAML's no
+        "plans:\n"
+        "  2014: We plan things.\n"  # 5. 2015 missing
+    )
+    folder = write_cycle(tmp_path, {"health.yaml": written})
+    assert main(["validate", str(folder / "health.yaml")]) == 1
+    said = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("    hint:")]
+    assert said == [
+        f'{folder}/health.yaml:2:21: error: commitments: the text has ": " (a colon and a space) in it, which YAML'
+        " reads as the start of another key",
+        f"{folder}/health.yaml:4:1: error: progess.2013: a tab is used for indentation",
+        f"{folder}/health.yaml:3:1: error: progess: unknown key",
+        f"{folder}/health.yaml:5:9: error: progress.2014: YAML reads no as false, not as text",
+        f'{folder}/health.yaml:7:3: error: plans.2015: section "Planned activities in 2015" is missing',
+        "1 file(s) checked: 5 errors, 0 warnings",
+    ]
+
+
 def test_validate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = write_cycle(tmp_path, {"health.yaml": submission(commitments="")})
     assert main(["validate", "--json", str(folder / "health.yaml")]) == 1
@@ -56,11 +83,35 @@ def test_validate_a_file_outside_a_cycle(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["validate", str(tmp_path / "loose.yaml"), str(tmp_path / "missing.yaml")]) == 1
     assert capsys.readouterr().out == (
         f"{tmp_path}/loose.yaml:1:1: error: no report.yaml beside this file\n"
-        "    hint: a submission is checked against its cycle: put it in the cycle's folder under submissions/\n"
+        "    hint: a submission is checked against its cycle: name it (validate FILE --cycle 2015-action-04), or put"
+        " the file in the cycle's folder under submissions/\n"
         f"{tmp_path}/missing.yaml:1:1: error: no such file\n"
         "    hint: check the path\n"
         "1 file(s) checked: 2 errors, 0 warnings\n"
     )
+
+
+def test_a_file_kept_anywhere_is_checked_as_the_cycle_s_file_of_its_department(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "submissions"
+    write_cycle(root, {"health.yaml": submission(), "home.yaml": submission("Home Office")})
+    draft = tmp_path / "drafts" / "our-draft.yaml"
+    draft.parent.mkdir()
+    draft.write_text(yaml.safe_dump(submission(progess="x")), encoding="utf-8")
+    arguments = ["validate", str(draft), "--cycle", "test-cycle", "--submissions", str(root)]
+    assert main(arguments) == 1
+    said = capsys.readouterr().out
+    # Its own mistake, and not "a second file for the Department of Health": it stands for health.yaml.
+    assert said == (
+        f"{draft}:6:1: error: progess: unknown key\n"
+        '    hint: did you mean "progress"?\n'
+        "1 file(s) checked: 1 error, 0 warnings\n"
+    )
+    draft.write_text(yaml.safe_dump(submission()), encoding="utf-8")
+    assert main(arguments) == 0
+    assert capsys.readouterr().out == "1 file(s) checked: 0 errors, 0 warnings\n"
+    assert sorted(path.name for path in (root / "test-cycle").iterdir()) == ["health.yaml", "home.yaml", "report.yaml"]
 
 
 def test_validate_runs_without_prefect_or_a_traceback(tmp_path: Path) -> None:
@@ -110,7 +161,7 @@ def test_every_argument_of_every_command_has_help() -> None:
         "validate",
         "worker",
     ]
-    assert sorted(commands_of(commands["portal"])) == ["invite", "invites", "revoke"]
+    assert sorted(commands_of(commands["portal"])) == ["audit", "invite", "invites", "revoke"]
     every = {**commands, **{f"portal {name}": command for name, command in commands_of(commands["portal"]).items()}}
     undocumented = [
         f"{name} {action.dest}"

@@ -33,17 +33,46 @@ BYTES_PER_FILE = 256 * 1024**2
 # Each case's problems as "line:column severity: field: message"; [] means it renders.
 EXPECTED = {
     "alias--billion-laughs": ["1:20 error: e.0.2…: too deeply nested or too many repeated (aliased) values"],
-    "alias--merge-key": ["2:1 error: : merge keys (<<) are not allowed"],
+    "alias--merge-key": [
+        "2:1 error: : merge keys (<<) are not allowed",
+        "1:1 error: base: unknown key",
+        '1:1 error: commitments: section "Departmental digital strategy commitments (December 2012)" is missing',
+    ],
     "alias--self-reference": ["1:14 error: commitments.0: too deeply nested or too many repeated (aliased) values"],
     "alias--text-reused": [],
     "binary--latin-1": ["3:24 error: : byte 0xe9 is not valid UTF-8"],
-    "binary--nul-in-text": ["3:10 error: : invisible NUL (U+0000) in the text"],
+    "binary--nul-in-text": ["3:10 error: commitments: a NUL character (U+0000): an invisible control character"],
     "binary--png-header": ["1:1 error: : byte 0x89 is not valid UTF-8"],
     "binary--random-bytes": ["2:118 error: : byte 0x80 is not valid UTF-8"],
     "binary--utf-16": ["1:1 error: : file is saved as UTF-16, not UTF-8"],
     "duplicate--top-level-key": ["9:1 error: commitments: key appears twice (first on line 2)"],
     "duplicate--year-in-quotes": ['8:3 error: plans.2014: the year "2014" is in quotes'],
     "duplicate--year": ["8:3 error: plans.2014: key appears twice (first on line 7)"],
+    # Escapes in a quoted string are judged on the characters they decode to, each said at its escape.
+    "escaped--backslash-only": [],
+    "escaped--c1-control": [
+        "2:19 error: commitments: a next-line character (U+0085), written as the escape \\N: an invisible control character",
+        "2:30 error: commitments: a control character (U+009B), written as the escape \\x9b: an invisible control character",
+    ],
+    "escaped--escape-character": [
+        "2:22 error: commitments: an escape character (U+001B), written as the escape \\x1b: an invisible control character",
+        "2:33 error: commitments: an escape character (U+001B), written as the escape \\e: an invisible control character",
+    ],
+    "escaped--isolate": [
+        "2:19 error: commitments: a right-to-left isolate (U+2067), written as the escape \\u2067, which makes text display in a different order from how it reads",
+        "2:30 error: commitments: a pop directional isolate (U+2069), written as the escape \\u2069, which makes text display in a different order from how it reads",
+    ],
+    "escaped--line-separator": [
+        "2:18 error: commitments: a line separator (U+2028), written as the escape \\L, which some programs show as a new line and others do not show at all",
+        "2:29 error: commitments: a paragraph separator (U+2029), written as the escape \\u2029, which some programs show as a new line and others do not show at all",
+    ],
+    "escaped--nul": [
+        "2:22 error: commitments: a NUL character (U+0000), written as the escape \\0: an invisible control character"
+    ],
+    "escaped--right-to-left-override": [
+        "2:28 error: commitments: a right-to-left override (U+202E), written as the escape \\u202E, which makes text display in a different order from how it reads",
+        "2:41 error: commitments: a pop directional formatting (U+202C), written as the escape \\u202C, which makes text display in a different order from how it reads",
+    ],
     "injection--css": [],
     "injection--data-link": ['3:1 error: commitments: link to "data:text/html;base64,PHNjcmlwdD4=" is not allowed'],
     "injection--entities": [],
@@ -54,7 +83,11 @@ EXPECTED = {
     "injection--script": [],
     "injection--template": [],
     "injection--xml": [],
-    "long--line": ["2:14 warning: commitments: section is 8000 words, much longer than the others (typically 4)"],
+    "long--line": ["2:14 warning: commitments: section is 6000 words, much longer than the others (typically 4)"],
+    "long--section-over-the-limit": [
+        "2:14 error: commitments: is 64,000 characters long; the limit is 50,000",
+        "2:14 warning: commitments: section is 8000 words, much longer than the others (typically 4)",
+    ],
     "long--url": [],
     "long--word": [],
     # libyaml stops at its own limit of 1,000 levels (PyYAML 6.0.4 on), before the loader's of 60.
@@ -77,21 +110,23 @@ EXPECTED = {
     "tag--python-object-apply": ["1:13 error: department: the tag !!python/object/apply:os.system is not allowed"],
     "tag--set": ["2:14 error: commitments: the tag !!set is not allowed"],
     "unicode--bidi-override": [
-        "3:7 error: : invisible direction override (U+202E) in the text",
-        "3:17 error: : invisible direction override (U+202C) in the text",
+        "3:7 error: commitments: a right-to-left override (U+202E), which makes text display in a different order from how it reads",
+        "3:17 error: commitments: a pop directional formatting (U+202C), which makes text display in a different order from how it reads",
     ],
     "unicode--combining-marks": [],
     "unicode--emoji": [],
-    "unicode--line-separator": ["3:6 error: : invisible line separator (U+2028) in the text"],
+    "unicode--line-separator": [
+        "3:6 error: commitments: a line separator (U+2028), which some programs show as a new line and others do not show at all"
+    ],
     "unicode--no-break-and-soft-hyphen": [],
-    "unicode--noncharacter": ["3:20 error: : invisible noncharacter (U+FFFE) in the text"],
+    "unicode--noncharacter": ["3:20 error: commitments: a noncharacter (U+FFFE), which is not a character of any text"],
     "unicode--private-use": [],
     "unicode--right-to-left-text": [],
     "unicode--zero-width": [],
     "yaml--bad-indentation": ["5:2 error: : YAML syntax error: did not find expected key"],
     "yaml--empty-file": ["1:1 error: : the file is empty"],
     "yaml--only-comments": ["1:1 error: : the file is empty"],
-    "yaml--tab-indentation": ["5:1 error: : a tab is used for indentation"],
+    "yaml--tab-indentation": ["5:1 error: progress.2014: a tab is used for indentation"],
     "yaml--two-documents": ["9:1 error: : the file holds more than one YAML document (a second ---)"],
     "yaml--unclosed-bracket": ["3:9 error: : YAML syntax error: did not find expected ',' or ']'"],
     # Said at the quote, not where the parser gave up (the end of the file).
@@ -101,6 +136,7 @@ EXPECTED = {
 # What a renderable case must show, as written, in every format.
 SHOWN = {
     "alias--text-reused": "We will do things.",
+    "escaped--backslash-only": "A backslash and u202E: \\u202E, as text.",
     "injection--css": "url(file:///etc/passwd) @import 'https://evil.test/x.css';",
     "injection--entities": "&lt;b&gt; &amp; &#60;script&#62; &copy;",
     "injection--raw-html-link": '<a href="javascript:alert(1)">click</a>',

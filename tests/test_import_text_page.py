@@ -395,5 +395,5 @@ def test_a_control_character(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as raised:
         read_page(path)
     assert [(problem.line, problem.message) for problem in raised.value.problems] == [
-        (9, "invisible vertical tab (U+000B) in the text")
+        (9, "a vertical tab (U+000B): an invisible control character")
     ]

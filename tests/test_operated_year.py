@@ -69,6 +69,23 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
+def _without_status(tree: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in tree.items() if name not in ("status.md", "validation.json")}
+
+
+def _build(home: Path, api: str, submissions: Path, outputs: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """`python -m pipeline build`, as a coordinator runs it on the coordinators' server."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "build", *options, "--submissions", str(submissions)]
+        + ["--outputs", str(outputs)],
+        cwd=PROJECT,
+        env={**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": api},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def _mail_to(inbox: Inbox, count: int) -> Any:
     received = wait_for(lambda: len(inbox.received) >= count and inbox.received, f"email {count}", timeout=60)
     recipients, message = received[count - 1]
@@ -191,6 +208,36 @@ def test_the_operated_year(tmp_path: Path) -> None:
             assert _tree(outputs / REAL_CYCLE) == published
             assert (outputs / "index.html").read_bytes() == hub_before
             assert httpx.get(f"{api}/health", timeout=10).json() is True
+
+            # 8. A whole rebuild, with no reviewer: every file the same, so the approved publication is kept as it is.
+            same = _build(home, api, submissions, outputs)
+            assert same.returncode == 0, same.stderr[-3000:]
+            assert same.stdout.startswith(f"{outputs / REAL_CYCLE} is unchanged: every output is the same, byte for")
+            assert "approved by Ada Lovelace; nothing was written" in same.stdout
+            assert _tree(outputs / REAL_CYCLE) == published and (outputs / "index.html").read_bytes() == hub_before
+
+            # 9. Health changes its text, and every cycle is rebuilt: this one waits for review, unpublished.
+            health.write_text(response.replace("DH has also created", "DH has since created"), encoding="utf-8")
+            changed = _build(home, api, submissions, outputs, "--all")
+            assert changed.returncode == 1
+            assert f"{REAL_CYCLE}: Waiting for review: {REAL_CYCLE}'s publication was approved by Ada Lovelace" in (
+                changed.stdout
+            )
+            # The publication as published; its status files describe the latest check (the dropped file's).
+            assert _without_status(_tree(outputs / REAL_CYCLE)) == _without_status(published)
+            assert (outputs / "index.html").read_bytes() == hub_before
+
+            # 10. The coordinator publishes it without review, saying why: recorded where readers look.
+            said = _build(home, api, submissions, outputs, "--without-review", "Health's wording only; Ada is away.")
+            assert said.returncode == 0, said.stderr[-3000:]
+            manifest = json.loads((outputs / REAL_CYCLE / "manifest.json").read_text())
+            assert (
+                manifest["without_review"]["reason"] == "Health's wording only; Ada is away."
+                and "review" not in manifest
+            )
+            assert "Published without review by " in (outputs / "index.html").read_text()
+            kept = max((outputs / REAL_CYCLE / "history").iterdir())  # the build it replaced: the approved one
+            assert json.loads((kept / "manifest.json").read_text())["review"]["reviewer"] == "Ada Lovelace"
 
         # Stopped: the server's log was checked on the way out; the pipeline's own runs logged no error either.
         assert error_lines(served.serve_log) == []

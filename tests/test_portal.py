@@ -7,7 +7,6 @@ and saves; what it cannot do is refused. Every page, error states included, pass
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from pipeline.service import check_path
 from pipeline.workspace import Workspace
 from tests.builders import CONFIG, submission, write_cycle
 from tests.checkers import WCAG_TAGS, axe, describe_axe, nu_html_checker_files
-from tests.servers import invite, portal_served
+from tests.servers import invite, portal_audit, portal_served
 
 CYCLE = "2015-action-09"
 HOME_OFFICE_FILE = "home.yaml"
@@ -149,7 +148,7 @@ def test_a_department_fills_in_sees_every_error_fixes_them_and_saves(
     assert saved.read_text(encoding="utf-8") == EXPECTED_HEALTH_FILE
     files, problems = check_path(saved)
     assert files == [saved] and problems == []
-    (record,) = [json.loads(line) for line in (portal.workspace.portal / "audit.jsonl").read_text().splitlines()]
+    (record,) = portal_audit(portal.workspace.submissions, portal.workspace.outputs)
     assert record["department"] == "Department of Health" and record["how"] == "form"
     assert record["sha256"] == hashlib.sha256(saved.read_bytes()).hexdigest() and record["replaced_sha256"] is None
     page.goto(f"{portal.url}/submission")

@@ -9,10 +9,12 @@ import html
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from hypothesis import example, given, settings
@@ -25,14 +27,15 @@ from pipeline.errors import PipelineError, Severity
 from pipeline.portal import answers
 from pipeline.portal.app import portal_app
 from pipeline.portal.invites import InviteStore, LinkState, now_utc
-from pipeline.portal.security import require_tls_beyond_this_machine
+from pipeline.portal.security import RateLimit, require_tls_beyond_this_machine
+from pipeline.read import characters
 from pipeline.read.yaml_file import MAX_FILE_BYTES, load_yaml, parse_yaml
 from pipeline.service import check_upload
 from pipeline.settings import SETTINGS
 from pipeline.workspace import Workspace
 from tests.builders import CONFIG, submission, write_cycle
 from tests.paths import PROJECT
-from tests.servers import mail_environment, mail_server, wait_for
+from tests.servers import invite, mail_environment, mail_server, portal_served, wait_for
 
 CYCLE = "2015-action-09"
 HOSTILE = PROJECT / "tests" / "fixtures" / "hostile"
@@ -93,7 +96,7 @@ def test_every_form_needs_its_session_s_token(workspace: Workspace, path: str) -
 
 
 def test_uploads_and_texts_have_limits_each_with_a_clear_message(workspace: Workspace) -> None:
-    client = signed_in(workspace, field_max_characters=100)
+    client = signed_in(workspace)
     page = client.get("/submission").text
     csrf, version = hidden(page, "csrf"), hidden(page, "version")
     big = b"department: Department of Health\n" + b"#" * MAX_FILE_BYTES
@@ -102,8 +105,72 @@ def test_uploads_and_texts_have_limits_each_with_a_clear_message(workspace: Work
     huge = b"#" * (3 * MAX_FILE_BYTES)
     refused = client.post("/submission/upload", data={"csrf": csrf}, files={"file": ("a.yaml", huge)})
     assert refused.status_code == 413 and "Files must be smaller than 1 MB" in refused.text
-    long = client.post("/submission", data={"csrf": csrf, "version": version, "section-commitments": "word " * 30})
-    assert long.status_code == 400 and "is longer than 100 characters" in long.text
+    long = client.post(
+        "/submission",
+        data={"csrf": csrf, "version": version, "section-commitments": "word " * 10_001, "short_name": "S" * 41},
+    )
+    assert long.status_code == 400
+    assert "Is 50,005 characters long; the limit is 50,000" in long.text  # the schema's limit, as validate says it
+    assert "Short name: Is 41 characters long; the limit is 40" in long.text
+    assert not (workspace.submissions / CYCLE / "department-of-health.yaml").exists()
+    # The same limits for an upload, which the form could then not save again otherwise.
+    uploaded = yaml.safe_dump(submission(commitments="word " * 10_001, short_name="S" * 41)).encode()
+    refused_upload = client.post(
+        "/submission/upload", data={"csrf": csrf, "version": version}, files={"file": ("a.yaml", uploaded)}
+    )
+    assert refused_upload.status_code == 400
+    assert "commitments: Is 50,005 characters long; the limit is 50,000" in refused_upload.text
+    assert "short_name: Is 41 characters long; the limit is 40" in refused_upload.text
+
+
+def test_characters_no_file_may_hold_are_refused_at_the_field_they_were_pasted_into(workspace: Workspace) -> None:
+    client = signed_in(workspace)
+    page = client.get("/submission").text
+    form = {
+        "csrf": hidden(page, "csrf"),
+        "version": hidden(page, "version"),
+        "short_name": "DH\x1b",
+        "section-commitments": "Spending was \u202e000,01£\u202c",
+        "section-progress-2013": "We did\x0bthings.",
+        "section-progress-2014": "We did more.",
+        "section-plans-2014": "We plan.",
+        "section-plans-2015-not-applicable": "Not\x85 this year.",
+    }
+    refused = client.post("/submission", data=form)
+    assert refused.status_code == 400
+    summary = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', refused.text)
+    assert summary == [
+        (
+            "short_name",
+            "Short name: has an escape character (U+001B): an invisible control character, at character 3: "
+            "delete it: it often comes with text pasted from a word processor",
+        ),
+        (
+            "section-commitments",
+            "Departmental digital strategy commitments (December 2012): has a right-to-left "
+            "override (U+202E), which makes text display in a different order from how it reads, at character 14: "
+            "delete it",
+        ),
+        (
+            "section-commitments",
+            "Departmental digital strategy commitments (December 2012): has a pop directional "
+            "formatting (U+202C), which makes text display in a different order from how it reads, at character 22: "
+            "delete it",
+        ),
+        (
+            "section-progress-2013",
+            "Progress during 2013: has a vertical tab (U+000B): an invisible control character, "
+            "at character 7: delete it: it often comes with text pasted from a word processor",
+        ),
+        (
+            "section-plans-2015-not-applicable",
+            "Planned activities in 2015: has a next-line character (U+0085): an "
+            "invisible control character, at character 4: delete it: it often comes with text pasted from a word "
+            "processor",
+        ),
+    ]
+    for field in ("short_name", "section-commitments", "section-progress-2013", "section-plans-2015-not-applicable"):
+        assert f'id="{field}-error"' in refused.text
     assert not (workspace.submissions / CYCLE / "department-of-health.yaml").exists()
 
 
@@ -186,6 +253,42 @@ def test_the_hostile_corpus_uploaded_gets_the_same_located_errors_and_never_a_50
             assert target.read_bytes() == data, case.name
 
 
+def test_a_client_that_disconnects_mid_upload_is_logged_in_one_line(workspace: Workspace, tmp_path: Path) -> None:
+    log = tmp_path / "portal.log"
+    with portal_served(workspace.submissions, workspace.outputs, log) as url:  # fails on any ERROR or traceback
+        link = invite(workspace.submissions, workspace.outputs, url, CYCLE, "Department of Health")
+        browser = httpx.Client(follow_redirects=True)
+        csrf = hidden(browser.get(link).text, "csrf")
+        cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+        port = int(url.rsplit(":", 1)[1])
+        part = f'--X\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n--X\r\n'
+        part += 'Content-Disposition: form-data; name="file"; filename="a.yaml"\r\n\r\n' + "x" * 1000
+        head = f"POST /submission/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n"
+        head += "Content-Type: multipart/form-data; boundary=X\r\nContent-Length: 500000\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", port)) as connection:
+            connection.sendall((head + part).encode())
+        said = wait_for(lambda: "the client disconnected" in log.read_text() and log.read_text(), "the log line")
+    (line,) = [line for line in said.splitlines() if "disconnected" in line]
+    assert "POST /submission/upload: the client disconnected before its request was read" in line
+    assert not (workspace.submissions / CYCLE / "department-of-health.yaml").exists()
+
+
+def test_an_invitation_links_to_where_the_portal_serves(workspace: Workspace, tmp_path: Path) -> None:
+    with portal_served(workspace.submissions, workspace.outputs, tmp_path / "portal.log") as url:
+        made = subprocess.run(
+            [sys.executable, "-m", "pipeline", "portal", "invite", "--cycle", CYCLE, "--department", "Home Office"]
+            + ["--submissions", str(workspace.submissions), "--outputs", str(workspace.outputs)],  # no --url
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        link = made.stdout.splitlines()[-1]
+        assert link.startswith(f"{url}/invite/") and url != SETTINGS.portal_url  # its own port, not the default
+        assert httpx.get(link, timeout=10, follow_redirects=True).status_code == 200  # the department's page
+
+
 def test_beyond_this_machine_the_portal_needs_tls() -> None:
     require_tls_beyond_this_machine("127.0.0.1", tls=False)
     require_tls_beyond_this_machine("0.0.0.0", tls=True)
@@ -207,8 +310,8 @@ def test_links_are_stored_as_hashes_and_listed_by_state_without_them(workspace: 
     used, token = store.invite(CYCLE, "Department of Health", days=1)
     assert store.open(token) is not None
     expired, _ = store.invite(CYCLE, "Department of Health", days=0)
-    stored = (workspace.portal / "invites.json").read_text()
-    assert kept_secret not in stored and token not in stored
+    stored = b"".join(path.read_bytes() for path in workspace.portal.iterdir() if path.is_file())
+    assert kept_secret.encode() not in stored and token.encode() not in stored
     now = now_utc()
     states = {invite.id: invite.state(now) for invite in store.invites()}
     assert states == {invited.id: LinkState.INVITED, used.id: LinkState.USED, expired.id: LinkState.EXPIRED}
@@ -225,6 +328,51 @@ def test_links_are_stored_as_hashes_and_listed_by_state_without_them(workspace: 
     assert kept_secret not in listed and token not in listed
     assert [invite.id for invite in store.revoke(CYCLE, "Department of Health")] == [used.id]
     assert store.open(token) is None
+
+
+def test_a_wrong_expired_or_revoked_link_writes_nothing(workspace: Workspace) -> None:
+    store = InviteStore(workspace)
+    _, expired = store.invite(CYCLE, "Home Office", days=0)
+    _, revoked = store.invite(CYCLE, "Department of Health", days=1)
+    store.revoke(CYCLE, "Department of Health")
+    before = {
+        path.name: path.stat().st_mtime_ns for path in [*workspace.portal.iterdir(), workspace.outputs / "index.html"]
+    }
+    for token in [expired, revoked] + [f"guess-{number}" for number in range(50)]:
+        assert store.open(token) is None
+    after = {
+        path.name: path.stat().st_mtime_ns for path in [*workspace.portal.iterdir(), workspace.outputs / "index.html"]
+    }
+    assert after == before
+
+
+def test_a_link_keeps_its_newest_sessions_and_the_page_of_links_changes_only_with_a_state(
+    workspace: Workspace,
+) -> None:
+    store = InviteStore(workspace, sessions_per_link=3)
+    _, token = store.invite(CYCLE, "Home Office", days=1)
+    page = workspace.outputs / "invitations.html"
+    first = store.open(token)
+    assert first is not None and "used" in page.read_text()
+    written = page.stat().st_mtime_ns
+    opened = [store.open(token) for _ in range(5)]
+    assert page.stat().st_mtime_ns == written  # opened again: no state changed, so the page is as it was
+    assert len(store.sessions()) == 3
+    assert [store.session(each.session_token) is not None for each in [first, *opened] if each] == [False] * 3 + [
+        True
+    ] * 3
+    _, other = store.invite(CYCLE, "Department of Health", days=0)  # expires at once
+    assert store.open(other) is None
+
+
+def test_wrong_links_are_limited_per_client_and_the_limiter_forgets_the_oldest(workspace: Workspace) -> None:
+    client = TestClient(portal_app(workspace, settings=dataclasses.replace(SETTINGS, portal_link_tries_per_minute=4)))
+    statuses = [client.get(f"/invite/guess-{number}", follow_redirects=False).status_code for number in range(6)]
+    assert statuses == [403] * 4 + [429] * 2  # each guess a fresh token, the same client
+    limit = RateLimit(per_minute=2, keys=100)
+    assert all(limit.allow(f"client-{number}") for number in range(1000))
+    assert len(limit) == 100
+    assert limit.allow("client-999") and not limit.allow("client-999")  # a remembered key keeps its count
 
 
 def test_an_invitation_names_a_department_of_the_cycle(workspace: Workspace) -> None:
@@ -252,7 +400,7 @@ def test_an_invitation_is_emailed_to_the_department_s_contact(tmp_path: Path) ->
     assert mail["Subject"] == "Your link to answer Action 9: test the pipeline"
     assert link in mail.get_content() and "do not forward it" in mail.get_content()
     token = link.rsplit("/", 1)[1]
-    assert token not in (workspace.portal / "invites.json").read_text()
+    assert token.encode() not in b"".join(path.read_bytes() for path in workspace.portal.iterdir() if path.is_file())
 
 
 def invite_with(workspace: Workspace, environment: dict[str, str], department: str) -> str:
@@ -278,12 +426,16 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> ReportConfig:
     return checked
 
 
+# Any text but the characters the form refuses itself (test_characters_no_file_may_hold_…).
+TYPED = st.text().map(characters.strip_refused)
+
+
 @settings(max_examples=200, deadline=None)
 @example(texts=["", "", "", "", "\t0"], reasons=[""] * 5, short_name="")  # libyaml reads such a block otherwise
 @given(
-    texts=st.lists(st.text(), min_size=5, max_size=5),
-    reasons=st.lists(st.text(), min_size=5, max_size=5),
-    short_name=st.text(),
+    texts=st.lists(TYPED, min_size=5, max_size=5),
+    reasons=st.lists(TYPED, min_size=5, max_size=5),
+    short_name=TYPED,
 )
 def test_the_file_reads_back_as_the_text_typed_whatever_it_is(
     texts: list[str], reasons: list[str], short_name: str, config: ReportConfig

@@ -4,13 +4,14 @@ a preview never replaces it, and a cycle that requires review is replaced only b
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 from pathlib import Path
 
 import pytest
 
 from pipeline import stages
-from pipeline.errors import NotApprovedError, ReviewRequiredError
+from pipeline.errors import AwaitingReviewError, NotApprovedError, ReviewRequiredError
 from pipeline.operations import hub, review
 from pipeline.publish import publishing
 from pipeline.publish.manifest import build_manifest
@@ -128,7 +129,7 @@ def test_a_cycle_that_requires_review_is_replaced_only_by_an_approved_build(revi
         stages.build(_request(reviewed_cycle))  # no one to ask
     with pytest.raises(ReviewRequiredError, match=r"requires review before it is published \(review: required"):
         stages.build(_request(reviewed_cycle, review=False), reviewer=_approve)
-    assert not outputs.exists()  # refused before anything was rendered or written
+    assert not (outputs / CYCLE).exists()  # nothing written
 
     reject = lambda draft: review.decided(False, "Grace Hopper", "Not yet.")  # noqa: E731
     with pytest.raises(NotApprovedError):
@@ -160,6 +161,55 @@ def test_the_publish_stage_itself_refuses_an_unapproved_build_of_a_cycle_that_re
         with pytest.raises(ReviewRequiredError):
             stages.publish_outputs(plan, described, outputs, status, decision)
     assert not request.workspace.publication(CYCLE).exists()
+
+
+# --- Reviewed stays reviewed.
+
+
+def test_an_approved_publication_is_kept_by_an_identical_rebuild_and_replaced_only_by_an_approved_build(
+    root: Path,
+) -> None:
+    outputs = root / "outputs"
+    stages.build(_request(root, review=True), reviewer=_approve)
+    approved = _published(outputs)
+
+    # Rebuilt as all-reports and the pool's runs do (no reviewer): every file the same, so nothing changes.
+    for asked in (None, False):
+        again = stages.build(_request(root, review=asked))
+        assert again.unchanged and again.manifest.approved
+        assert _published(outputs) == approved
+        assert "approved by Ada Lovelace; nothing was written" in publishing.describe(again)
+    assert not (outputs / CYCLE / "history").exists()  # no entry for a build that changed nothing
+
+    # Changed, and built without a reviewer: refused, whoever asks, and the publication stays as it was.
+    (root / "submissions" / CYCLE / "health.yaml").write_text(
+        json.dumps(submission(commitments="We will do other things.")), encoding="utf-8"
+    )
+    for asked in (None, False):
+        with pytest.raises(AwaitingReviewError, match=r"publication was approved by Ada Lovelace .* waits for review"):
+            stages.build(_request(root, review=asked))
+        assert _published(outputs) == approved
+
+    # A coordinator's word: published, and who said so, when and why, recorded where readers look.
+    replaced = stages.build(_request(root, without_review="Health corrected a date; the reviewer is away."))
+    word = replaced.manifest.without_review
+    assert word is not None and word.by == getpass.getuser()
+    assert word.reason == "Health corrected a date; the reviewer is away."
+    written = json.loads((outputs / CYCLE / "manifest.json").read_text())
+    assert written["without_review"] == word.to_json() and "review" not in written
+    assert f"published without review by {word.by} at {word.at}: Health corrected a date" in (
+        (outputs / CYCLE / "status.md").read_text()
+    )
+    assert f"Published without review by {word.by} on " in (outputs / "index.html").read_text()
+    assert len(list((outputs / CYCLE / "history").iterdir())) == 1  # the approved build, kept in history
+
+
+def test_a_cycle_that_requires_review_is_kept_by_an_identical_rebuild_without_one(reviewed_cycle: Path) -> None:
+    outputs = reviewed_cycle / "outputs"
+    stages.build(_request(reviewed_cycle), reviewer=_approve)
+    before = _tree(outputs / CYCLE)
+    assert stages.build(_request(reviewed_cycle, review=False)).unchanged  # as all-reports builds it
+    assert _tree(outputs / CYCLE) == before
 
 
 # --- The hub lists complete publications only.

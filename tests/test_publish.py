@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from pipeline.errors import PublishError
 from pipeline.publish import atomic
 from pipeline.publish.manifest import build_manifest
-from pipeline.publish.publishing import publish
+from pipeline.publish.publishing import describe, publish
 from pipeline.read.yaml_file import load_yaml
 from pipeline.workspace import Workspace
 
@@ -41,7 +42,9 @@ def test_manifest_names_every_output_and_input(tmp_path: Path) -> None:
         ],
         "submissions": [{"file": "in/dept.yaml", "sha256": hashlib.sha256(b"department: X\n").hexdigest()}],
         "bundle": {"file": "cycle.zip", "bytes": len(zipped), "sha256": hashlib.sha256(zipped).hexdigest()},
+        "published_at": written["published_at"],
     }
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", written["published_at"])
     for output in [*written["outputs"], written["bundle"]]:
         assert hashlib.sha256((folder / output["file"]).read_bytes()).hexdigest() == output["sha256"]
 
@@ -71,8 +74,23 @@ def test_history_is_bounded(tmp_path: Path) -> None:
     history = sorted((tmp_path / "cycle" / "history").iterdir())
     assert [(path / "report.html").read_bytes() for path in history] == [b"build 2", b"build 3"]
     assert (tmp_path / "cycle" / "report.html").read_bytes() == b"build 4"
+    files = {"report.html": b"build 5"}
     publish(Workspace(outputs=tmp_path), "cycle", files, build_manifest("cycle", files, [], tmp_path), keep_history=0)
     assert not (tmp_path / "cycle" / "history" / history[0].name).exists()
+
+
+def test_an_identical_rebuild_changes_nothing(tmp_path: Path) -> None:
+    _publish(tmp_path, {"report.html": b"build 1"})
+    files = {"report.html": b"build 2"}
+    published = publish(Workspace(outputs=tmp_path), "cycle", files, build_manifest("cycle", files, [], tmp_path))
+    before = {path.relative_to(tmp_path): path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+    for run in ("second", "third"):
+        again = publish(Workspace(outputs=tmp_path), "cycle", files, build_manifest("cycle", files, [], tmp_path, run))
+        assert again.unchanged and not published.unchanged
+        assert again.manifest == published.manifest  # the publication's own, kept
+    assert {path.relative_to(tmp_path): path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()} == before
+    assert [(path / "report.html").read_bytes() for path in (tmp_path / "cycle" / "history").iterdir()] == [b"build 1"]
+    assert describe(again).startswith(f"{tmp_path / 'cycle'} is unchanged: every output is the same, byte for byte")
 
 
 def test_a_failed_write_leaves_the_previous_build_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

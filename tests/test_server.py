@@ -258,7 +258,11 @@ def test_the_reviewer_decides_deliberately_and_a_rejected_build_publishes_nothin
     staged = served.outputs / ".review" / REAL_CYCLE / paused["id"]
     assert sorted(path.name for path in staged.iterdir()) == ["report.html", "report.pdf"]
     before = _published_files(folder)
-    assert json.loads(before["manifest.json"])["flow_run_id"] == published["id"]  # this test's own publication
+    # This test's own publication, or, when an earlier test's was the same byte for byte, that one kept.
+    assert json.loads(before["manifest.json"])["flow_run_id"] in {
+        published["id"],
+        *(run["id"] for run in post(api, "/flow_runs/filter", {}) if run["state"]["type"] == "COMPLETED"),
+    }
 
     # The form the UI draws: a choice with no default, a name, a comment; and the summary above it.
     keys = paused["state"]["state_details"]["run_input_keyset"]

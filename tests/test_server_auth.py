@@ -50,6 +50,31 @@ def test_a_server_for_other_machines_without_authentication_is_refused(host: str
     assert list(tmp_path.iterdir()) == []  # no server was started
 
 
+@pytest.mark.parametrize(
+    ("credentials", "said"),
+    [
+        (":", "must be '<user>:<password>', both given; it is missing the user"),
+        ("coordinator:", "must be '<user>:<password>', both given; it is missing the password"),
+        (":correct-horse-battery-staple", "it is missing the user"),
+        ("correct-horse-battery-staple", "it is missing the colon between them"),
+        ("coordinator:hunter2", "the password in PREFECT_SERVER_API_AUTH_STRING is 7 characters long; use at least 12"),
+    ],
+)
+def test_a_server_with_credentials_not_worth_the_name_is_refused(credentials: str, said: str, tmp_path: Path) -> None:
+    environment = {**_without_auth(), "PREFECT_HOME": str(tmp_path), "PREFECT_SERVER_API_AUTH_STRING": credentials}
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "server", "--host", "0.0.0.0", "--port", str(_free_port())],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no server was started
+
+
 def test_only_loopback_addresses_count_as_this_machine() -> None:
     assert all(is_loopback(host) for host in ("127.0.0.1", "127.0.0.2", "::1", "localhost"))
     assert not any(is_loopback(host) for host in ("0.0.0.0", "::", "10.0.0.1", "example.org"))

@@ -22,7 +22,7 @@ EXPECTED = {
         "1:1: warning: file starts with a byte-order mark (BOM); it was ignored\n    hint: save the file as UTF-8 without BOM",
     ],
     "control-character": [
-        "4:20: error: invisible vertical tab (U+000B) in the text\n    hint: delete it: it often comes with text pasted from a word processor",
+        "4:20: error: progress.2013: a vertical tab (U+000B): an invisible control character\n    hint: delete it: it often comes with text pasted from a word processor",
     ],
     "department-missing": [
         '2:1: error: department: required key is missing\n    hint: add "department:" — the department\'s name, exactly as listed in report.yaml',
@@ -80,7 +80,7 @@ EXPECTED = {
         "3:9: error: YAML syntax error: did not find expected ',' or ']'\n    hint: check the indentation and quoting on this line and the one before",
     ],
     "tab-indentation": [
-        "5:1: error: a tab is used for indentation\n    hint: YAML indents with spaces only: replace the tab with spaces",
+        "5:1: error: progress.2014: a tab is used for indentation\n    hint: YAML indents with spaces only: replace the tab with spaces",
     ],
     "unknown-key": [
         '3:1: error: progess: unknown key\n    hint: did you mean "progress"? What it holds has been checked as progress',
@@ -122,6 +122,8 @@ EXPECTED = {
     ],
     "list-on-the-key-line": [
         '2:14: error: commitments: a "- " list cannot start on the same line as "commitments:"\n    hint: write "commitments: |" and put the list on the lines below it, indented, each item starting with "- "',
+        # What the file says once read past that mistake.
+        "2:1: warning: commitments: a bullet list with only one item\n    hint: write it as a sentence, or add the other items",
     ],
     "unclosed-quote": [
         '2:14: error: commitments: the double quote (") that opens this text is never closed\n    hint: end the text with " on this line, or remove the "; for text with quotes in it, write it on the lines after "|" instead',

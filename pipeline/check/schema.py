@@ -17,6 +17,13 @@ from pipeline.model.sections import SectionKind, SectionSpec
 from pipeline.read.source import CYCLE_NAME_PATTERN
 from pipeline.render import OutputFormat
 
+# The longest each of a submission's texts may be, checked wherever a file comes from (the form,
+# an upload, a dropped file, `validate`): a section is a few pages at most, a reason a sentence.
+SECTION_MAX_CHARACTERS = 50_000
+NOT_APPLICABLE_MAX_CHARACTERS = 1_000
+SHORT_NAME_MAX_CHARACTERS = 40
+DEPARTMENT_MAX_CHARACTERS = 200
+
 # Submissions are untrusted; strict types stop YAML's `no`, `2014-01-01` or `12`
 # from silently becoming text, and unknown keys are errors rather than ignored.
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
@@ -128,12 +135,16 @@ class NotApplicable(BaseModel):
 
     model_config = _STRICT
 
-    not_applicable: str = Field(min_length=1, description="Why this section does not apply, in a short sentence.")
+    not_applicable: str = Field(
+        min_length=1,
+        max_length=NOT_APPLICABLE_MAX_CHARACTERS,
+        description="Why this section does not apply, in a short sentence.",
+    )
 
 
 # A section is the department's text, or a mapping marking it not applicable.
 SectionText = Annotated[
-    str | NotApplicable,
+    Annotated[str, Field(max_length=SECTION_MAX_CHARACTERS)] | NotApplicable,
     Field(
         description="The department's text (paragraphs, - bullets, [links](https://…)), or not_applicable: <reason>."
     ),
@@ -157,9 +168,20 @@ def _submission_model(kinds: tuple[SectionKind, ...]) -> type[BaseModel]:
     fields: dict[str, Any] = {
         "department": (
             str,
-            Field(min_length=1, description="The department's name, exactly as listed in report.yaml."),
+            Field(
+                min_length=1,
+                max_length=DEPARTMENT_MAX_CHARACTERS,
+                description="The department's name, exactly as listed in report.yaml.",
+            ),
         ),
-        "short_name": (str | None, Field(default=None, description='The short name the text uses, e.g. "DH".')),
+        "short_name": (
+            str | None,
+            Field(
+                default=None,
+                max_length=SHORT_NAME_MAX_CHARACTERS,
+                description='The short name the text uses, e.g. "DH".',
+            ),
+        ),
     }
     for kind in kinds:
         if kind.yearly:
@@ -182,7 +204,7 @@ _SUBMISSION_DOC = """`submissions/<cycle>/<department>.yaml`: one department's r
     """
 
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def json_schema(model: type[BaseModel]) -> dict[str, object]:

@@ -29,9 +29,11 @@ _TYPE_NAMES = {
     datetime.datetime: "a date and time",
 }
 # Pydantic names the branch of a union an error belongs to; these are ours. A model branch
-# is the one a mapping was aiming at, "str" the one anything else was.
+# is the one a mapping was aiming at, text ("str", or "constrained-str" with a length limit) the
+# one anything else was.
 _MODEL_BRANCHES = {"NotApplicable": "text, or not_applicable: with a reason", "DepartmentEntry": "a name, or name:"}
-_UNION_BRANCHES = {"str", *_MODEL_BRANCHES}
+_TEXT_BRANCHES = {"str", "constrained-str"}
+_UNION_BRANCHES = {*_TEXT_BRANCHES, *_MODEL_BRANCHES}
 
 _HOW_TO_WRITE = {
     "text": 'write the text on the lines after "|", indented; a "- " list goes inside the text',
@@ -74,6 +76,13 @@ def check_model(
 def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: Any) -> Problem | None:
     loc, branch, is_year_key = _split_location(detail["loc"])
     kind = detail["type"]
+    if kind == "string_too_long":
+        limit = int(detail.get("ctx", {}).get("max_length", 0))
+        return source.problem(
+            loc,
+            f"is {len(detail.get('input', '')):,} characters long; the limit is {limit:,}",
+            _SHORTER.get(str(loc[-1]), "this report summarises: keep to the main points and link to the detail"),
+        )
     # A value of a union (a section: text or not_applicable; a department: a name or a mapping):
     # explain only the branch the value was aiming at.
     if branch is not None:
@@ -81,7 +90,7 @@ def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: 
         value = _value_at(source.data, value_path)
         if (branch in _MODEL_BRANCHES) != isinstance(value, dict):
             return None
-        if branch == "str" and value is not None:
+        if branch in _TEXT_BRANCHES and value is not None:
             wanted = next(iter(_MODEL_BRANCHES.values())) if value_path[:1] != ("departments",) else "a name"
             return wrong_type(source, loc, wanted, value)
     if kind == "missing":
@@ -126,6 +135,13 @@ def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: 
         return wrong_type(source, loc, expected, detail.get("input"))
     return source.problem(loc, detail["msg"])
 
+
+# How to make a text that is too long short enough, by its key (else a section's advice).
+_SHORTER = {
+    "short_name": "a short name is the initials or abbreviation the text uses, such as DH",
+    "department": "write the department's name as report.yaml lists it",
+    "not_applicable": "say in a sentence why this section does not apply",
+}
 
 # What a key inside a union's mapping holds, for "required key is missing".
 _MISSING_INSIDE = {

@@ -193,9 +193,12 @@ def check_submission(
     Sections an earlier cycle published for the department are not asked for again;
     a file that restates one in different words is warned, with the changed words."""
     problems = list(submission_source.problems)
-    if has_errors(problems):
-        return FileCheck(None, problems)
+    # What the file's reading found (a key twice, a refused character) does not stop the checks of
+    # what could still be read: every mistake is said in one pass. The file is then not usable.
+    unusable = has_errors(problems)
     data = submission_source.data
+    if unusable and not isinstance(data, dict):
+        return FileCheck(None, problems)
     if not isinstance(data, dict):
         what = (
             "the file is empty"
@@ -235,7 +238,7 @@ def check_submission(
             problems += section_rules.check_section(submission_source, data, spec, parsed)
     problems += section_rules.check_years(submission_source, data, specs)
     problems += section_rules.check_lengths(submission_source, parsed, specs)
-    if model is None or department is None:
+    if model is None or department is None or unusable:
         return FileCheck(None, problems)
     short_name = data.get("short_name")
     return FileCheck(CheckedSubmission(submission_source, department, short_name, parsed), problems)

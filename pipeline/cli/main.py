@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         "paths", nargs="+", type=Path, metavar="PATH", help="a submission file, or a cycle's folder to check all of it"
     )
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    check.add_argument(
+        "--cycle",
+        help="check a file kept anywhere as this cycle's (a folder under submissions/, e.g. 2015-action-04), as if it "
+        "replaced the file of the department it names",
+    )
+    check.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
     check.set_defaults(command=_validate)
 
     new = commands.add_parser("new", help="start a department's submission with every section it must answer")
@@ -124,6 +130,12 @@ def _parser() -> argparse.ArgumentParser:
         "`make server`); a cycle whose report.yaml says review: required is always reviewed",
     )
     build.add_argument(
+        "--without-review",
+        metavar="REASON",
+        help="publish without a reviewer, though the cycle's report.yaml requires review or its publication "
+        "was approved; the manifest, status.md and the hub record who said so, when, and this reason",
+    )
+    build.add_argument(
         "--review-timeout",
         type=_positive,
         default=SETTINGS.review_timeout_seconds,
@@ -174,6 +186,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=SETTINGS.postgres_port,
         help="with --db postgres: its port on 127.0.0.1 (default: %(default)s)",
+    )
+    server.add_argument(
+        "--db-url",
+        help="a PostgreSQL server of your own instead of the project's cluster: postgresql+asyncpg://user:password@"
+        "host:port/database (or set Prefect's PREFECT_SERVER_DATABASE_CONNECTION_URL); its version and pg_trgm are "
+        "checked first",
     )
     server.set_defaults(command=prefect_commands.server)
 
@@ -238,7 +256,7 @@ def _validate(arguments: argparse.Namespace) -> int:
     checked_files: list[Path] = []
     problems: list[Problem] = []
     for path in arguments.paths:
-        files, found = check_path(path)
+        files, found = check_path(path, arguments.cycle, arguments.submissions if arguments.cycle else None)
         checked_files += files
         problems += found
     errors = [problem for problem in problems if problem.severity is Severity.ERROR]

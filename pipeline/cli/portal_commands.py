@@ -1,10 +1,12 @@
 """`portal`: serve the departments' portal; `portal invite`, `portal revoke` and `portal invites`
-manage the links departments sign in with."""
+manage the links departments sign in with; `portal audit` lists the saves made through it."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
+import json
 import logging
 import smtplib
 import socket
@@ -16,6 +18,7 @@ from pipeline.errors import InvalidInputError, PipelineError
 from pipeline.names import closest
 from pipeline.operations import feedback
 from pipeline.portal.invites import InviteStore, now_utc
+from pipeline.publish import atomic
 from pipeline.read.source import read_cycle
 from pipeline.settings import SETTINGS
 from pipeline.workspace import Workspace
@@ -52,7 +55,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--days", type=int, default=SETTINGS.invite_days, help="how long the link works (default: %(default)s)"
     )
     invite.add_argument(
-        "--url", default=SETTINGS.portal_url, help="the portal's address as departments reach it (default: %(default)s)"
+        "--url",
+        help="the portal's address as departments reach it (default: where `portal` last served on this machine, "
+        f"else {SETTINGS.portal_url})",
     )
     _folders(invite)
     invite.set_defaults(command=make_invite)
@@ -66,6 +71,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listed = actions.add_parser("invites", help="list every link and its state (invited, used, expired, revoked)")
     _folders(listed)
     listed.set_defaults(command=list_invites)
+
+    audited = actions.add_parser(
+        "audit", help="print every save made through the portal, oldest first, one JSON object a line"
+    )
+    audited.add_argument("--cycle", help="only this cycle's saves")
+    _folders(audited)
+    audited.set_defaults(command=print_audit)
 
 
 def _folders(parser: argparse.ArgumentParser) -> None:
@@ -87,9 +99,13 @@ def serve(arguments: argparse.Namespace) -> int:
         if path is not None and not path.is_file():
             raise PipelineError(f"{path}: no such file (--certfile and --keyfile name PEM files)")
     _free(arguments.host, arguments.port)
-    app = portal_app(Workspace(arguments.submissions, arguments.outputs), tls=tls)
+    workspace = Workspace(arguments.submissions, arguments.outputs)
+    app = portal_app(workspace, tls=tls)
     scheme = "https" if tls else "http"
-    print(f"the departments' portal: {scheme}://{arguments.host}:{arguments.port}/ (stop it with Ctrl-C)", flush=True)
+    address = f"{scheme}://{arguments.host}:{arguments.port}"
+    if arguments.host not in ("0.0.0.0", "::"):  # a wildcard is no address to send: invite then needs --url
+        atomic.replace_files(workspace.portal, {SERVED_ADDRESS: (address + "\n").encode()})
+    print(f"the departments' portal: {address}/ (stop it with Ctrl-C)", flush=True)
     uvicorn.run(
         app,
         host=arguments.host,
@@ -100,6 +116,17 @@ def serve(arguments: argparse.Namespace) -> int:
         log_level=logging.getLevelName(logging.WARNING).lower(),
     )
     return 0
+
+
+# Where the portal last served, for `portal invite`'s links: beside the portal's records.
+SERVED_ADDRESS = "address"
+
+
+def _served_address(workspace: Workspace) -> str:
+    try:
+        return (workspace.portal / SERVED_ADDRESS).read_text(encoding="utf-8").strip() or SETTINGS.portal_url
+    except OSError:
+        return SETTINGS.portal_url
 
 
 def _free(host: str, port: int) -> None:
@@ -134,7 +161,8 @@ def make_invite(arguments: argparse.Namespace) -> int:
     invite, token = InviteStore(Workspace(arguments.submissions, arguments.outputs)).invite(
         arguments.cycle, department, arguments.days
     )
-    link = f"{arguments.url.rstrip('/')}/invite/{token}"
+    address = arguments.url or _served_address(Workspace(arguments.submissions, arguments.outputs))
+    link = f"{address.rstrip('/')}/invite/{token}"
     expires = datetime.datetime.fromisoformat(invite.expires)
     mail = feedback.MailSettings.from_environment()
     if not contact:
@@ -175,4 +203,12 @@ def list_invites(arguments: argparse.Namespace) -> int:
         print(f"{invite.cycle}  {invite.department}: {state}")
     if not invites:
         print("no invitations yet: portal invite --cycle C --department D")
+    return 0
+
+
+def print_audit(arguments: argparse.Namespace) -> int:
+    from pipeline.portal import saving
+
+    for saved in saving.audit(Workspace(arguments.submissions, arguments.outputs), arguments.cycle):
+        print(json.dumps(dataclasses.asdict(saved), ensure_ascii=False, sort_keys=True))
     return 0

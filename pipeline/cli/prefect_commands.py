@@ -33,6 +33,16 @@ def build(arguments: argparse.Namespace) -> int:
     if arguments.review and arguments.all:
         print("error: --review builds one cycle; name it with --cycle", file=sys.stderr)
         return 1
+    if arguments.without_review is not None and (arguments.review or arguments.preview or arguments.formats):
+        print(
+            "error: --without-review publishes without a reviewer; --review, --preview and --format do not publish "
+            "that way: use one or the other",
+            file=sys.stderr,
+        )
+        return 1
+    if arguments.without_review is not None and not arguments.without_review.strip():
+        print("error: --without-review needs a reason, which the publication records", file=sys.stderr)
+        return 1
     if arguments.review and (arguments.preview or arguments.formats):
         print(
             "error: --review publishes what the reviewer approves, in every format the cycle publishes; "
@@ -61,6 +71,8 @@ def _why_a_reviewer_is_needed(arguments: argparse.Namespace, submissions: Path) 
     """Why this build waits for a reviewer in the Prefect UI, or None when it does not."""
     if arguments.review:
         return "--review waits for a reviewer in the Prefect UI"
+    if arguments.without_review is not None:
+        return None
     config, _ = check_config(load_yaml(submissions / arguments.cycle / REPORT_CONFIG_FILE))
     if config is None:
         return None  # an unusable config is reported by the build itself
@@ -98,6 +110,7 @@ def _run_build(arguments: argparse.Namespace, submissions: Path, reviewer: str |
                     state = all_reports(
                         formats=arguments.formats,
                         strict=arguments.strict,
+                        without_review=arguments.without_review,
                         workers=arguments.workers,
                         edition=arguments.edition,
                         pool=arguments.pool,
@@ -134,6 +147,7 @@ def build_request(arguments: argparse.Namespace, workspace: Workspace) -> BuildR
         preview=arguments.preview,
         review=True if arguments.review else None,
         review_timeout_seconds=arguments.review_timeout,
+        without_review=arguments.without_review,
         workspace=workspace,
     )
 
@@ -141,6 +155,7 @@ def build_request(arguments: argparse.Namespace, workspace: Workspace) -> BuildR
 def server(arguments: argparse.Namespace) -> int:
     """Prefect's own server and UI, with its state in the project: on this machine only, unless
     asked to listen elsewhere with Prefect's basic authentication configured."""
+    from pipeline.orchestration import postgres
     from pipeline.orchestration.prefect_api import require_auth_beyond_this_machine
 
     require_auth_beyond_this_machine(arguments.host)
@@ -153,11 +168,14 @@ def server(arguments: argparse.Namespace) -> int:
         environment.setdefault("PREFECT_UI_API_URL", api_url(arguments.host, arguments.port))
 
     cluster = None
-    if arguments.db == "postgres":
-        from pipeline.orchestration.postgres import Cluster
-
-        cluster = Cluster(Path(environment["PREFECT_HOME"]) / "postgres", arguments.db_port)
-        environment["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = cluster.start()
+    given = arguments.db_url or os.environ.get(postgres.CONNECTION_URL)
+    if given:  # an operator's own PostgreSQL, as Prefect's documentation describes, checked first
+        postgres.check_server(given)
+        environment[postgres.CONNECTION_URL] = given
+        print(f"PostgreSQL: {postgres.shown(given)}", flush=True)
+    elif arguments.db == "postgres":
+        cluster = postgres.Cluster(Path(environment["PREFECT_HOME"]) / "postgres", arguments.db_port)
+        environment[postgres.CONNECTION_URL] = cluster.start()
         print(f"PostgreSQL: the project's cluster in {cluster.folder}, on 127.0.0.1:{arguments.db_port}", flush=True)
     # Stopped by a signal rather than Ctrl-C (a service manager, `timeout`): stop as Ctrl-C does,
     # so that the server, and the database started for it, are stopped too.

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from pipeline.publish import atomic
 from pipeline.publish.manifest import read_manifest
 from pipeline.publish.publishing import HISTORY_STAMP, bundle_name
-from pipeline.records import Decision, DepartmentCounts, FileEntry, Manifest
+from pipeline.records import Decision, DepartmentCounts, FileEntry, Manifest, WithoutReview
 from pipeline.render import OutputFormat
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
 from pipeline.workspace import EDITIONS, HISTORY, HUB, INVITATIONS, MANIFEST, SUMMARY_FILE, Workspace
@@ -156,7 +156,7 @@ def _cycle(folder: Path, manifest: Manifest) -> HubCycle:
         reporting_years=_years(about.reporting_years) if about else "Not recorded",
         published=about.published if about else None,
         departments=manifest.departments,
-        review=_review(manifest.review),
+        review=_review(manifest.review) or _without_review(manifest.without_review),
         files=tuple(sorted(files, key=lambda file: (file.name == bundle_name(cycle), file.name))),
         earlier=tuple(_earlier(folder)),
         has_status=(folder / SUMMARY_FILE).is_file(),
@@ -205,11 +205,20 @@ def _years(years: tuple[int, ...]) -> str:
 def _review(decision: Decision | None) -> str | None:
     if decision is None:
         return None
+    return f"Approved by {decision.reviewer} on {_day(decision.decided_at)}"
+
+
+def _without_review(word: WithoutReview | None) -> str | None:
+    if word is None:
+        return None
+    return f"Published without review by {word.by} on {_day(word.at)}: {word.reason}"
+
+
+def _day(stamp: str) -> str:
     try:
-        when = long_date(datetime.datetime.fromisoformat(decision.decided_at).date())
+        return long_date(datetime.datetime.fromisoformat(stamp).date())
     except ValueError:
-        when = decision.decided_at
-    return f"Approved by {decision.reviewer} on {when}"
+        return stamp
 
 
 def _size(size: int) -> str:

@@ -8,6 +8,7 @@ values here; `flows.py` asks the question with Prefect's pause and typed run inp
 from __future__ import annotations
 
 import datetime
+import getpass
 import hashlib
 import io
 from collections.abc import Mapping
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from pipeline.model.document import Block, BulletList, Department, Notice, Paragraph, Report, plain_text
 from pipeline.operations.status import counted_errors
-from pipeline.records import CycleStatus, Decision, TextFingerprint
+from pipeline.records import CycleStatus, Decision, TextFingerprint, WithoutReview
 
 # A problem list longer than this is summarised; status.md has them all.
 PROBLEMS_SHOWN = 20
@@ -44,11 +45,18 @@ class Draft:
     pages: int | None
     previously_published: bool  # False: this cycle's first build
     changes: tuple[TextChange, ...]
+    # Every file the approved publication's, byte for byte: nothing staged, and no reviewer asked.
+    unchanged: bool = False
 
 
 def decided(approved: bool, reviewer: str, comment: str) -> Decision:
     """A reviewer's answer, given now."""
     return Decision(approved, reviewer.strip(), comment.strip(), _now())
+
+
+def without_review(reason: str) -> WithoutReview:
+    """A coordinator's word, given now by this process's user, that a build is published without a reviewer."""
+    return WithoutReview(getpass.getuser(), _now(), reason.strip())
 
 
 def unanswered(timeout_seconds: int) -> Decision:

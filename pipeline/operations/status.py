@@ -123,6 +123,9 @@ def summary_markdown(status: CycleStatus) -> str:
     lines = [f"# Submission status: {status.cycle}", "", summary_line(status), ""]
     if status.review is not None:
         lines += [review_line(status.review), ""]
+    if status.without_review is not None:
+        word = status.without_review
+        lines += [f"**Review:** published without review by {_cell(word.by)} at {word.at}: {_cell(word.reason)}", ""]
     lines += ["| Department | Submitted | Valid | Errors | Warnings | File |", "| --- | --- | --- | --- | --- | --- |"]
     for row in status.departments:
         lines.append(

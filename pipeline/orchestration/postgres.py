@@ -10,10 +10,12 @@ it, so nothing is left running.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import secrets
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,8 @@ from pipeline.errors import PipelineError
 
 # Prefect's server needs PostgreSQL 14.9 or later.
 MINIMUM_VERSION = (14, 9)
+# Where Prefect's server reads its database from; given, the project's cluster is not started.
+CONNECTION_URL = "PREFECT_SERVER_DATABASE_CONNECTION_URL"
 ROLE = DATABASE = "prefect"
 _BINARIES = Path("/usr/lib/postgresql")
 
@@ -52,6 +56,8 @@ class Cluster:
         the connection URL for PREFECT_SERVER_DATABASE_CONNECTION_URL."""
         binaries = binaries_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            self._reachable_by_postgres()
         if not (self.data / "PG_VERSION").is_file():
             self._create(binaries)
         self._as_owner(
@@ -92,6 +98,23 @@ class Cluster:
         command = _as_owner_command([str(binaries_folder() / "pg_ctl"), "--pgdata", str(self.data), "status"])
         return subprocess.run(command, capture_output=True, text=True, check=False, cwd="/").returncode == 0
 
+    def _reachable_by_postgres(self) -> None:
+        """As root the cluster runs as the postgres user, who must pass through every folder above
+        it. The server's own folder (made 0700 by a server on SQLite) is opened to passing through,
+        not to reading; any other folder that bars the way is named."""
+        home = self.folder.parent
+        for folder in [*reversed(self.folder.resolve().parents)]:
+            mode = folder.stat().st_mode
+            if mode & stat.S_IXOTH:
+                continue
+            if folder == home.resolve():
+                folder.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+                continue
+            raise PipelineError(
+                f"PostgreSQL runs as the postgres user, who cannot reach {self.folder}: {folder} lets no other user"
+                f" pass through. Allow it (chmod o+x {folder}), or keep the server's state elsewhere (PREFECT_HOME)"
+            )
+
     def _create(self, binaries: Path) -> None:
         self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
         self.password_file.chmod(0o600)
@@ -120,9 +143,9 @@ class Cluster:
     def _as_owner(self, command: list[str]) -> str:
         result = subprocess.run(_as_owner_command(command), capture_output=True, text=True, check=False, cwd="/")
         if result.returncode != 0:
-            raise PipelineError(
-                f"PostgreSQL: {' '.join(command[-1:])} failed: {(result.stderr or result.stdout).strip()}"
-            )
+            program = Path(command[0]).name
+            action = f" {command[-1]}" if program == "pg_ctl" else ""  # start, stop: pg_ctl's command comes last
+            raise PipelineError(f"PostgreSQL: {program}{action} failed: {(result.stderr or result.stdout).strip()}")
         return result.stdout
 
 
@@ -158,3 +181,47 @@ def binaries_folder() -> Path:
             f"{MINIMUM_VERSION[0]}.{MINIMUM_VERSION[1]} or later"
         )
     return binaries
+
+
+def shown(url: str) -> str:
+    """A connection URL with its password left out, to print."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:…@", url)
+
+
+def check_server(url: str) -> None:
+    """An operator's own PostgreSQL, before Prefect is pointed at it: reachable, 14.9 or later, and
+    with pg_trgm in its database (enabled here if the user may; else the error says who must)."""
+    if not url.startswith(("postgresql+asyncpg://", "postgresql://")):
+        raise PipelineError(
+            f"{shown(url)} is not a PostgreSQL URL: write postgresql+asyncpg://user:password@host:port/database"
+        )
+    asyncio.run(_check(url.replace("postgresql+asyncpg://", "postgresql://", 1)))
+
+
+async def _check(dsn: str) -> None:
+    import asyncpg
+
+    try:
+        connection = await asyncpg.connect(dsn, timeout=10)
+    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+        raise PipelineError(f"PostgreSQL at {shown(dsn)}: cannot connect: {error}") from None
+    try:
+        number = int(await connection.fetchval("SHOW server_version_num"))
+        version = (number // 10000, number % 10000)
+        if version < MINIMUM_VERSION:
+            raise PipelineError(
+                f"PostgreSQL at {shown(dsn)} is {version[0]}.{version[1]}; Prefect's server needs "
+                f"{MINIMUM_VERSION[0]}.{MINIMUM_VERSION[1]} or later"
+            )
+        if not await connection.fetchval("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"):
+            try:
+                await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            except asyncpg.PostgresError as error:
+                database = await connection.fetchval("SELECT current_database()")
+                raise PipelineError(
+                    f"PostgreSQL at {shown(dsn)}: Prefect's server needs pg_trgm, which database {database} lacks,"
+                    f" and this user cannot enable it ({error}): ask its administrator to run CREATE EXTENSION"
+                    f" pg_trgm in {database}"
+                ) from None
+    finally:
+        await connection.close()

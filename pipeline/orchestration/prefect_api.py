@@ -118,9 +118,34 @@ SERVER_AUTH = "PREFECT_SERVER_API_AUTH_STRING"
 CLIENT_AUTH = "PREFECT_API_AUTH_STRING"
 
 
+# Shorter than this, a passphrase falls to guessing: Basic authentication sends it with every request.
+PASSPHRASE_MIN_CHARACTERS = 12
+
+
 def require_auth_beyond_this_machine(host: str) -> None:
-    """A server reachable from other machines must ask for credentials: refuse to start one that would not."""
-    if is_loopback(host) or os.environ.get(SERVER_AUTH, "").strip():
+    """A server reachable from other machines must ask for credentials worth the name: refuse to
+    start one that would not, or whose credentials lack a user or a long enough password."""
+    given = os.environ.get(SERVER_AUTH)
+    if given is not None and given.strip():
+        user, colon, password = given.partition(":")
+        if not colon or not user.strip() or not password:
+            raise PipelineError(
+                f"{SERVER_AUTH} must be '<user>:<password>', both given; it is "
+                + (
+                    "missing the colon between them"
+                    if not colon
+                    else "missing the user"
+                    if not user.strip()
+                    else "missing the password"
+                )
+            )
+        if len(password) < PASSPHRASE_MIN_CHARACTERS:
+            raise PipelineError(
+                f"the password in {SERVER_AUTH} is {len(password)} characters long; use at least "
+                f"{PASSPHRASE_MIN_CHARACTERS}, such as four words chosen at random"
+            )
+        return
+    if is_loopback(host):
         return
     raise PipelineError(
         f"the Prefect server would listen on {host}, beyond this machine, with no authentication. Set "

@@ -17,6 +17,7 @@ import yaml
 from pipeline.check.schema import ReportConfig
 from pipeline.cli.scaffold import SUBMISSION_SCHEMA_FILE
 from pipeline.model.sections import SectionSpec
+from pipeline.read import characters
 from pipeline.read.yaml_file import read_back
 
 NOT_APPLICABLE = "not_applicable"
@@ -72,6 +73,34 @@ def from_submission(specs: Sequence[SectionSpec], data: object) -> list[Answer]:
 def short_name_of(data: object) -> str:
     value = data.get("short_name") if isinstance(data, dict) else None
     return value if isinstance(value, str) else ""
+
+
+SHORT_NAME_ID = "short_name"
+
+
+def refused_characters(short_name: str, filled: Sequence[Answer]) -> dict[str, list[str]]:
+    """What the form was given that no file may hold (`pipeline.read.characters`), by the field
+    it was typed or pasted into: refused here, never written into the file as an escape."""
+    found: dict[str, list[str]] = {}
+    fields = [(SHORT_NAME_ID, "Short name", short_name)]
+    for answer in filled:
+        fields += [
+            (answer.field_id, answer.spec.heading, answer.text),
+            (answer.reason_id, answer.spec.heading, answer.reason),
+        ]
+    for field_id, label, text in fields:
+        for refused in characters.in_value(text):
+            said = f"{label}: has {refused.message}, at character {refused.index + 1}: {refused.hint}"
+            found.setdefault(field_id, []).append(said)
+    return found
+
+
+def without_refused(filled: Sequence[Answer]) -> list[Answer]:
+    """The answers with those characters left out: what the rest of the form is checked as meanwhile."""
+    return [
+        Answer(answer.spec, characters.strip_refused(answer.text), characters.strip_refused(answer.reason))
+        for answer in filled
+    ]
 
 
 def both_given(answers: Sequence[Answer]) -> list[Answer]:

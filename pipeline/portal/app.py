@@ -11,6 +11,7 @@ No path, file name or department comes from a request: each is the invitation's.
 from __future__ import annotations
 
 import difflib
+import logging
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,16 +21,19 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from pipeline.check.checked import has_errors
-from pipeline.errors import PipelineError, Problem, Severity
-from pipeline.portal import answers, department, saving
+from pipeline.check.schema import SECTION_MAX_CHARACTERS
+from pipeline.errors import PipelineError, Severity
+from pipeline.portal import answers, department, form_errors, saving
+from pipeline.portal.database import DiskFull
 from pipeline.portal.invites import Invite, InviteStore, Session
 from pipeline.portal.security import BodyLimit, RateLimit, SecurityHeaders
+from pipeline.read import characters
 from pipeline.read.yaml_file import MAX_FILE_BYTES
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, TEMPLATES
 from pipeline.service import check_upload
@@ -53,16 +57,18 @@ class Visitor:
     invite: Invite
 
 
-@dataclass(frozen=True)
-class FormError:
-    href: str  # the field or line it is about
-    text: str
+logger = logging.getLogger(__name__)
 
 
 def portal_app(workspace: Workspace | None = None, *, tls: bool = False, settings: Settings = SETTINGS) -> ASGIApp:
     workspace = workspace or Workspace()
-    store = InviteStore(workspace)
+    store = InviteStore(workspace, settings.portal_sessions_per_link)
+    # Before any save: the saves a killed portal left half done are settled, and the reserve made.
+    saving.reconcile(workspace)
+    store.database.keep_reserve()
     limit = RateLimit(settings.portal_requests_per_minute)
+    # Links opened per client (right or wrong): a guesser gains nothing from fresh guesses' own allowance.
+    link_tries = RateLimit(settings.portal_link_tries_per_minute)
     cookie = TLS_COOKIE if tls else COOKIE
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -82,7 +88,8 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
         return Visitor(*found)
 
     async def checked_form(request: Request, found: Visitor) -> Mapping[str, Any]:
-        form = await request.form(max_files=1, max_fields=200, max_part_size=4 * settings.field_max_characters)
+        # A part may hold a section at its limit in UTF-8's widest characters; the limit itself is the schema's.
+        form = await request.form(max_files=1, max_fields=200, max_part_size=4 * SECTION_MAX_CHARACTERS)
         if not secrets.compare_digest(str(form.get("csrf", "")), found.session.csrf):
             raise HTTPException(403, "csrf")
         return form
@@ -97,7 +104,8 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
 
     async def open_invite(request: Request) -> Response:
         token = request.path_params["token"]
-        if not limit.allow("invite:" + token[:64]):
+        client = request.client.host if request.client else ""
+        if not link_tries.allow(client):
             raise HTTPException(429)
         opened = await run_in_threadpool(store.open, token)
         if opened is None:
@@ -117,7 +125,7 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
         *,
         filled: Sequence[answers.Answer] | None = None,
         short_name: str | None = None,
-        errors: Sequence[FormError] = (),
+        errors: Sequence[form_errors.FormError] = (),
         field_errors: Mapping[str, str] | None = None,
         upload: tuple[str, Sequence[str], set[int]] | None = None,  # a refused upload: name, lines, lines in error
         conflict: saving.Conflict | None = None,
@@ -144,7 +152,7 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
             differences=_differences(conflict, yours) if conflict else None,
             version=version or saving.version_of(here.content),
             limit=_size(MAX_FILE_BYTES),
-            counted=_counted,
+            counted=form_errors.counted,
             has_errors=has_errors,
         )
 
@@ -159,24 +167,28 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
         values = {key: str(value) for key, value in form.items() if isinstance(value, str)}
         filled = answers.from_form(here.asked, values)
         short_name = answers.tidy(values.get("short_name", ""))
-        too_long = [
-            answer for answer in filled if len(answer.text) + len(answer.reason) > settings.field_max_characters
-        ]
-        mistakes: dict[str, list[str]] = {}
+        # Characters no file may hold are refused at the field they were typed into; the rest of
+        # the form is checked as if they were not there, so every mistake is said at once.
+        mistakes = answers.refused_characters(short_name, filled)
+        checked_as = answers.without_refused(filled)
+        short_name_checked = characters.strip_refused(short_name)
         for answer in answers.both_given(filled):
-            mistakes[answer.field_id] = [
+            mistakes.setdefault(answer.field_id, []).append(
                 f"{answer.spec.heading}: write the section or say why it does not apply, not both"
-            ]
-        for answer in too_long:
-            limit = f"{settings.field_max_characters:,}"
-            mistakes.setdefault(answer.field_id, []).append(f"{answer.spec.heading}: is longer than {limit} characters")
-        content = answers.submission_yaml(here.config, found.invite.cycle, found.invite.department, short_name, filled)
-        result = await run_in_threadpool(check_upload, workspace, found.invite.cycle, here.file_name, content.encode())
-        for field, texts in _field_errors(result.problems, filled).items():
-            mistakes.setdefault(field, []).extend(texts)
+            )
+        cycle, name = found.invite.cycle, here.file_name
+        content = answers.submission_yaml(here.config, cycle, found.invite.department, short_name_checked, checked_as)
+        result = await run_in_threadpool(check_upload, workspace, cycle, name, content.encode())
+        for field, texts in form_errors.field_errors(result.problems, checked_as).items():
+            mistakes.setdefault(field, []).extend(text for text in texts if text not in mistakes.get(field, []))
         if mistakes:  # every one in the summary, in the page's order; each field shows its own
-            order = [answer.field_id for answer in filled if answer.field_id in mistakes]
-            errors = [FormError(f"#{field}", text) for field in order for text in mistakes[field]]
+            order = [form_errors.AT_THE_TOP, answers.SHORT_NAME_ID]
+            order += [field for answer in filled for field in (answer.field_id, answer.reason_id)]
+            errors = [
+                form_errors.FormError(f"#{field}" if field != form_errors.AT_THE_TOP else "", text)
+                for field in order
+                for text in mistakes.get(field, [])
+            ]
             field_errors = {field: "; ".join(texts) for field, texts in mistakes.items()}
             return show(
                 found, 400, filled=filled, short_name=short_name, errors=errors, field_errors=field_errors, here=here
@@ -189,7 +201,7 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
         form = await checked_form(request, found)
         file = form.get("file")
         if not isinstance(file, UploadFile) or not file.filename:
-            error = FormError("#file", "Select a YAML file to upload")
+            error = form_errors.FormError("#file", "Select a YAML file to upload")
             return show(found, 400, errors=[error], field_errors={"file": error.text})
         data = await file.read(UPLOAD_LIMIT + 1)
         here = await run_in_threadpool(department.load, workspace, found.invite)
@@ -202,10 +214,13 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
             )
         problems = [problem for problem in result.problems if problem.severity is Severity.ERROR]
         if problems and len(data) > MAX_FILE_BYTES:  # the check's own answer, too long a file to show
-            errors = [FormError("#file", _said(problem, with_line=True)) for problem in problems]
+            errors = [form_errors.FormError("#file", form_errors.said(problem, with_line=True)) for problem in problems]
             return show(found, 400, errors=errors, field_errors={"file": errors[0].text}, here=here)
         if problems:
-            errors = [FormError(f"#line-{problem.line}", _said(problem, with_line=True)) for problem in problems]
+            errors = [
+                form_errors.FormError(f"#line-{problem.line}", form_errors.said(problem, with_line=True))
+                for problem in problems
+            ]
             lines = data.decode("utf-8", errors="replace").splitlines()
             marked = {problem.line for problem in problems}
             return show(found, 400, errors=errors, upload=(file.filename, lines, marked), here=here)
@@ -222,6 +237,15 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
         short_name: str | None = None,
     ) -> Response:
         outcome = await run_in_threadpool(saving.save, workspace, found.invite, name, content.encode(), loaded, how)
+        if isinstance(outcome, saving.NotSaved):
+            logger.error("%s for %s: nothing saved: %s", name, found.invite.department, outcome.reason)
+            return message(
+                507,
+                "Nothing was saved",
+                "The portal could not write your file: its server’s disk is full. Your department’s file is as it was.",
+                "Go back to keep what you wrote, and try again later. Your coordinator has been told in the"
+                " portal’s log.",
+            )
         if isinstance(outcome, saving.Conflict):
             return show(
                 found,
@@ -242,7 +266,7 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
             invite=found.invite,
             here=here,
             sha256=saving.version_of(here.content),
-            counted=_counted,
+            counted=form_errors.counted,
             has_errors=has_errors,
         )
 
@@ -281,6 +305,16 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
         assert isinstance(error, PipelineError)
         return message(409, "The report cannot be answered just now", str(error).splitlines()[0])
 
+    async def gone(request: Request, error: Exception) -> Response:
+        # The browser closed the connection mid-request (a tab shut during an upload): nothing
+        # was read whole, so nothing was saved; one line, not a traceback.
+        logger.warning("%s %s: the client disconnected before its request was read", request.method, request.url.path)
+        return Response(status_code=400)
+
+    async def full(request: Request, error: Exception) -> Response:
+        logger.error("%s: %s", request.url.path, error)
+        return message(507, "The portal cannot write just now", "Its server’s disk is full. Try again later.")
+
     app = Starlette(
         routes=[
             Route("/", home),
@@ -294,7 +328,7 @@ def portal_app(workspace: Workspace | None = None, *, tls: bool = False, setting
             Route("/favicon.ico", no_icon),
             Route("/portal.css", stylesheet),
         ],
-        exception_handlers={HTTPException: refused, PipelineError: failed},
+        exception_handlers={HTTPException: refused, PipelineError: failed, DiskFull: full, ClientDisconnect: gone},
     )
     return SecurityHeaders(BodyLimit(app, UPLOAD_LIMIT + 64 * 1024), tls=tls)
 
@@ -309,43 +343,3 @@ def _differences(conflict: saving.Conflict, yours: str | None) -> str:
 
 def _size(size: int) -> str:
     return f"{size / 1024 / 1024:g} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
-
-
-def _said(problem: Problem, *, with_line: bool = False) -> str:
-    field = f", {problem.field}" if problem.field else ""
-    where = f"Line {problem.line}{field}: " if with_line else ""
-    hint = f". {problem.hint[0].upper()}{problem.hint[1:]}" if problem.hint else ""
-    return f"{where}{problem.message[0].upper()}{problem.message[1:]}{hint}"
-
-
-def _field_errors(problems: Sequence[Problem], filled: Sequence[answers.Answer]) -> dict[str, list[str]]:
-    """The errors of the file the form made, by the field each is about: its section, the first
-    of its kind's when it is about the kind (all its years missing), else the first field."""
-    errors: dict[str, list[str]] = {}
-    for problem in problems:
-        if problem.severity is not Severity.ERROR:
-            continue
-        field = problem.field + "."
-        answer = next(
-            (
-                answer
-                for answer in filled
-                if field.startswith(answer.spec.field + ".") or (answer.spec.field + ".").startswith(field)
-            ),
-            filled[0],
-        )
-        if not answer.text and not answer.reason:  # left empty, so left out of the file
-            text = f"{answer.spec.heading}: write the section, or say why it does not apply"
-        else:
-            text = f"{answer.spec.heading}: {_said(problem)}"
-        if text not in errors.setdefault(answer.field_id, []):
-            errors[answer.field_id].append(text)
-    return errors
-
-
-def _counted(problems: Sequence[Problem]) -> str:
-    errors = sum(problem.severity is Severity.ERROR for problem in problems)
-    warnings = len(problems) - errors
-    parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
-    parts += [f"{warnings} warning{'s' if warnings != 1 else ''}"] if warnings else []
-    return " and ".join(parts)

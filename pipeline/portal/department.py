@@ -7,15 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.check.schema import ReportConfig
-from pipeline.check.validate import check_cycle_config, expected_department
-from pipeline.cli.scaffold import submission_file_name
+from pipeline.check.validate import check_cycle_config
 from pipeline.errors import InvalidInputError
 from pipeline.model.sections import SectionSpec
 from pipeline.portal.invites import Invite
 from pipeline.read import source
 from pipeline.read.yaml_file import parse_yaml
 from pipeline.records import FileResult
-from pipeline.service import check_upload
+from pipeline.service import check_upload, own_file_name
 from pipeline.workspace import Workspace
 
 
@@ -39,13 +38,7 @@ def load(workspace: Workspace, invite: Invite) -> DepartmentCycle:
     published = earlier.get(invite.department)
     carried = published.sections if published else {}
     specs = config.sections()
-    name = submission_file_name(invite.department)
-    for submission in sources.submissions:
-        data = submission.data
-        named = data.get("department") if isinstance(data, dict) else None
-        if expected_department(named, config) == invite.department:
-            name = submission.path.name
-            break
+    name = own_file_name(sources, config, invite.department)
     path = sources.folder / name
     content = path.read_bytes() if path.is_file() else None
     result = check_upload(workspace, invite.cycle, name, content) if content is not None else None

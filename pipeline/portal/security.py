@@ -1,12 +1,12 @@
-"""The portal's defences that are not about one page: security headers on every response, a
-rate limit per invitation, a limit on a request's body, and the check that only loopback is
-served without TLS."""
+"""The portal's defences that are not about one page: security headers on every response, rate
+limits (per invitation, and per client for opening links), a limit on a request's body, and the
+check that only loopback is served without TLS."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -54,23 +54,32 @@ class SecurityHeaders:
 
 
 class RateLimit:
-    """At most `per_minute` requests in any minute for each key (an invitation); thread-safe."""
+    """At most `per_minute` requests in any minute for each key (an invitation, a client's
+    address); thread-safe. It remembers at most `keys` keys: past that, the one seen longest ago
+    is forgotten, so a flood of new keys costs bounded memory and moves no key's own count."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int, keys: int = 10_000) -> None:
         self.per_minute = per_minute
-        self._seen: dict[str, deque[float]] = {}
+        self.keys = keys
+        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def allow(self, key: str) -> bool:
         now = time.monotonic()
         with self._lock:
-            seen = self._seen.setdefault(key, deque())
+            seen = self._seen.pop(key, None) or deque()
+            self._seen[key] = seen  # the most recently seen, last
             while seen and now - seen[0] >= 60:
                 seen.popleft()
+            while len(self._seen) > self.keys:
+                self._seen.popitem(last=False)
             if len(seen) >= self.per_minute:
                 return False
             seen.append(now)
             return True
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 def require_tls_beyond_this_machine(host: str, tls: bool) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import hashlib
 import io
 import os
 import shutil
@@ -22,9 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import PublishError
+from pipeline.errors import AwaitingReviewError, PublishError, ReviewRequiredError
 from pipeline.publish import atomic
-from pipeline.publish.manifest import file_entry, manifest_bytes
+from pipeline.publish.manifest import file_entry, manifest_bytes, read_manifest
+from pipeline.publish.purpose import review_refusal
 from pipeline.records import Manifest
 from pipeline.settings import SETTINGS
 from pipeline.workspace import HISTORY, MANIFEST, STAGING, SUMMARY_FILE, Workspace
@@ -44,11 +46,15 @@ class Published:
     preview: str | None = None
     # The departments shown as "No response received.", each with why.
     not_received: tuple[tuple[str, str], ...] = ()
+    # Every output equal, byte for byte, to the publication's: it was kept as it was, and `manifest` is its own.
+    unchanged: bool = False
 
 
 def describe(published: Published) -> str:
     """What a build published, or previewed, for the person who ran it."""
-    if published.preview is None:
+    if published.unchanged:
+        lines = [f"{published.folder} is unchanged: {unchanged_since(published.manifest)}"]
+    elif published.preview is None:
         lines = [f"published {published.folder}:"]
     else:
         lines = [f"preview written to {published.folder} (not published: {published.preview}):"]
@@ -70,6 +76,30 @@ def describe(published: Published) -> str:
     return "\n".join(lines)
 
 
+def unchanged_since(manifest: Manifest) -> str:
+    """ "every output is the same as the one published 2026-12-07T09:00:00Z, approved by Ana Lopez"."""
+    since = f"published {manifest.published_at}" if manifest.published_at else "published earlier"
+    if manifest.approved:
+        assert manifest.review is not None
+        how = f", approved by {manifest.review.reviewer}"
+    elif manifest.without_review is not None:
+        how = f", without review ({manifest.without_review.by}: {manifest.without_review.reason})"
+    else:
+        how = ""
+    return f"every output is the same, byte for byte, as the one {since}{how}; nothing was written"
+
+
+def approval_kept(cycle: str, publication: Manifest) -> str:
+    """Why a build that differs from an approved publication is not published without a reviewer."""
+    assert publication.review is not None
+    return (
+        f"{cycle}'s publication was approved by {publication.review.reviewer} ({publication.review.decided_at}),"
+        " and this build differs from it: only another approved build replaces it, so it waits for review and"
+        " nothing was published. Build it with review (the annual-report deployment, or build --review with the"
+        ' coordinators\' server running), or publish it without review saying why: build --without-review "REASON"'
+    )
+
+
 def bundle_name(cycle: str) -> str:
     return f"{cycle}.zip"
 
@@ -82,7 +112,9 @@ def bundle(files: Mapping[str, bytes], manifest: Manifest, folder: str) -> bytes
     stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in sorted({**files, MANIFEST: manifest_bytes(manifest)}.items()):
+        # The zip's manifest leaves out when it was published, so that the same build makes the same zip.
+        inside = dataclasses.replace(manifest, published_at=None)
+        for name, data in sorted({**files, MANIFEST: manifest_bytes(inside)}.items()):
             entry = zipfile.ZipInfo(f"{folder}/{name}", date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
@@ -98,20 +130,56 @@ def publish(
     manifest: Manifest,
     status: Mapping[str, bytes] | None = None,
     keep_history: int = SETTINGS.keep_history,
+    review_required: bool = False,
 ) -> Published:
     """Publish a build: the report files, their zip (`bundle`), their manifest, and the run's
     status files (which describe the run, not the report, so the manifest leaves them out).
     The manifest lists the zip; the copy inside the zip cannot list itself, and says the rest.
     The build it replaces moves to history/<when it was replaced>/; the newest
-    `keep_history` of those are kept."""
+    `keep_history` of those are kept.
+
+    A build whose outputs are the publication's, byte for byte, changes nothing: the publication,
+    its review and its history are kept as they are (`Published.unchanged`), unless it brings the
+    approval an unreviewed publication lacked. Otherwise an approved
+    publication is replaced only by an approved build, and so is that of a cycle whose report.yaml
+    requires review (`review_required`), unless the manifest records a coordinator's word that it
+    is published without review; else AwaitingReviewError or ReviewRequiredError, and nothing is written."""
     zipped = bundle(files, manifest, cycle)
-    manifest = dataclasses.replace(manifest, bundle=file_entry(bundle_name(cycle), zipped))
+    manifest = dataclasses.replace(manifest, bundle=file_entry(bundle_name(cycle), zipped), published_at=_now())
     workspace.outputs.mkdir(parents=True, exist_ok=True)
+    target = workspace.publication(cycle)
     with workspace.cycle_lock(cycle):
         _remove_abandoned_staging(workspace, cycle)
+        # Decided under the lock, against the publication as it is now, whatever the build was told before.
+        current = read_manifest(target) if manifest.preview is None else None
+        adds_an_approval = manifest.approved and current is not None and not current.approved
+        if current is not None and not adds_an_approval and same_outputs(target, current, files):
+            return Published(target, current, target, workspace.hub, unchanged=True)
+        unreviewed = manifest.preview is None and not manifest.approved and manifest.without_review is None
+        if unreviewed and current is not None and current.approved:
+            raise AwaitingReviewError(approval_kept(cycle, current))
+        if unreviewed and review_required:
+            raise ReviewRequiredError(review_refusal(cycle))
         written = {**files, bundle_name(cycle): zipped, **(status or {}), MANIFEST: manifest_bytes(manifest)}
         _publish_locked(workspace, cycle, written, keep_history)
-    return Published(workspace.publication(cycle), manifest, workspace.publication(cycle), workspace.hub)
+    return Published(target, manifest, target, workspace.hub)
+
+
+def same_outputs(folder: Path, publication: Manifest, files: Mapping[str, bytes]) -> bool:
+    """Whether these files are, byte for byte, the outputs a publication lists and holds on disk."""
+    if publication.preview is not None:
+        return False
+    listed = {entry.file: entry.sha256 for entry in publication.outputs}
+    if listed != {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}:
+        return False
+    try:
+        return all((folder / name).read_bytes() == data for name, data in files.items())
+    except OSError:
+        return False
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _remove_abandoned_staging(workspace: Workspace, cycle: str) -> None:

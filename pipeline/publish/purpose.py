@@ -3,8 +3,10 @@
 A cycle's publication, `outputs/<cycle>/`, always holds every format the cycle publishes
 (report.yaml's `formats`, every format unless it lists fewer). A build of fewer formats, or
 one asked to be a preview, is written beside it, to `outputs/.preview/<cycle>/`, and never
-over it. A cycle whose report.yaml says `review: required` is replaced only by a build its
-reviewer approved: a build asked to publish it without review is refused.
+over it. A cycle whose report.yaml says `review: required`, or whose publication was approved, is
+replaced only by a build its reviewer approved, or one a coordinator publishes without review
+saying why; publishing itself holds to it (`pipeline.publish.publishing.publish`), and lets an
+unreviewed build through only when it changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.check.schema import ReportConfig
-from pipeline.errors import ReviewRequiredError
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
 from pipeline.workspace import Workspace
@@ -51,11 +52,18 @@ class BuildPlan:
 
 
 def decide(
-    config: ReportConfig, cycle: str, formats: Sequence[str] | None, *, preview: bool, review: bool | None
+    config: ReportConfig,
+    cycle: str,
+    formats: Sequence[str] | None,
+    *,
+    preview: bool,
+    review: bool | None,
+    without_review: str | None = None,
 ) -> Purpose:
     """The purpose of a build of `cycle` asked for these `formats` (None: every format the cycle
     publishes). `review`: True, always reviewed; None, as report.yaml says; False, never (and so
-    refused, with ReviewRequiredError, for a cycle that requires review)."""
+    not published, for a cycle that requires review, unless it is unchanged). `without_review`:
+    a coordinator's reason to publish without a reviewer, whatever report.yaml says."""
     publishes = tuple(dict.fromkeys(OutputFormat.named(name) for name in config.formats))
     wanted = tuple(dict.fromkeys(OutputFormat.named(name) for name in formats)) if formats else publishes
     why = None
@@ -65,9 +73,12 @@ def decide(
         why = f"{listed(wanted)} only, and {cycle} publishes {listed(publishes)}"
     if why is not None:
         return Purpose(cycle, wanted, publishes, why, False, config.review_required)
-    if review is False and config.review_required:
-        raise ReviewRequiredError(review_refusal(cycle))
-    return Purpose(cycle, wanted, publishes, None, bool(review) or config.review_required, config.review_required)
+    if without_review is not None:  # a coordinator's word, recorded with the publication
+        return Purpose(cycle, wanted, publishes, None, False, False)
+    # review False and review required: no reviewer is asked, and publishing refuses a build that
+    # changes the publication (an identical rebuild changes nothing, and is no refusal).
+    reviewed = review is not False and (bool(review) or config.review_required)
+    return Purpose(cycle, wanted, publishes, None, reviewed, config.review_required)
 
 
 def publishes_all(config: ReportConfig | None, formats: Sequence[str]) -> bool:

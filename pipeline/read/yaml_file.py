@@ -17,11 +17,13 @@ from typing import Any
 import yaml
 
 from pipeline.errors import Problem, Severity
-from pipeline.read import yaml_traps
+from pipeline.read import characters, yaml_traps
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 10_000
 MAX_DEPTH = 50
+# A file with more syntax errors than this is read no further: each is said, and what follows is not.
+MAX_SYNTAX_ERRORS = 20
 
 FieldPath = tuple[Any, ...]
 
@@ -91,10 +93,25 @@ def parse_yaml(path: Path, raw: bytes) -> SourceFile:
     """YAML text as if read from `path` (which problems name), whether it is there or not."""
     source = SourceFile(path=path, sha256=hashlib.sha256(raw).hexdigest())
     text = decode_text(source, raw)
-    if text is not None and not has_control_characters(source, text):
-        source.last_line = len(text.rstrip().split("\n"))
-        _NodeReader(source).read(text)
+    if text is None:
+        return source
+    written = characters.as_written(text)
+    source.last_line = len(text.rstrip().split("\n"))
+    # Read as if each refused character were deleted, as its hint says: every other mistake is found
+    # in the same pass, and each character is said under the key its text belongs to.
+    _NodeReader(source).read(characters.without(text) if written else text)
+    source.problems[:0] = [
+        Problem(path, line, column, _field_at(source, line, column), refused.message, refused.hint)
+        for line, column, refused in written
+    ]
     return source
+
+
+def _field_at(source: SourceFile, line: int, column: int) -> str:
+    """The key whose value holds this place of the file: the last value to start at or before it."""
+    started = [(position.line, position.column, path) for path, position in source.value_positions.items() if path]
+    before = [entry for entry in started if (entry[0], entry[1]) <= (line, column)]
+    return dotted(max(before, key=lambda entry: (entry[0], entry[1]))[2]) if before else ""
 
 
 _OTHER_ENCODINGS = {
@@ -138,52 +155,13 @@ def decode_text(source: SourceFile, raw: bytes) -> str | None:
         return None
 
 
-# C0 and C1 controls other than tab, line feed and carriage return; YAML forbids them and
-# word processors leave them behind (vertical tab for a line break, form feed for a page break).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
-_CONTROL_NAMES = {
-    "\x00": "NUL",
-    "\x08": "backspace",
-    "\x0b": "vertical tab",
-    "\x0c": "form feed",
-    "\x1b": "escape",
-    "\x7f": "delete",
-    "\ufffe": "noncharacter",
-    "\uffff": "noncharacter",
-    "\u2028": "line separator",
-    "\u2029": "paragraph separator",
-}
-
-
-# Bidirectional overrides and isolates reorder how text is displayed, so the published
-# text would read differently from what reviewers saw. Marks (U+200E, U+200F) are fine.
-_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
 def has_control_characters(source: SourceFile, text: str) -> bool:
-    """Report every invisible control character; True if there were any."""
-    found = False
-    # split("\n"), not splitlines(): splitlines() would break lines at the very characters sought.
-    for number, line in enumerate(text.split("\n"), start=1):
-        for match in _CONTROL.finditer(line):
-            character = match.group()
-            name = _CONTROL_NAMES.get(character, "control character")
-            source.add(
-                number,
-                match.start() + 1,
-                f"invisible {name} (U+{ord(character):04X}) in the text",
-                "delete it: it often comes with text pasted from a word processor",
-            )
-            found = True
-        for match in _BIDI_CONTROL.finditer(line):
-            source.add(
-                number,
-                match.start() + 1,
-                f"invisible direction override (U+{ord(match.group()):04X}) in the text",
-                "delete it: it makes the text display in a different order from how it is written",
-            )
-            found = True
-    return found
+    """Report every refused character of a text as written (`pipeline.read.characters`), at its
+    line and column; True if there were any."""
+    found = characters.as_written(text)
+    for line, column, refused in found:
+        source.add(line, column, refused.message, refused.hint)
+    return bool(found)
 
 
 _TOO_DEEP = "too deeply nested or too many repeated (aliased) values"
@@ -196,34 +174,35 @@ class _NodeReader:
         self.nodes_seen = 0
 
     def read(self, text: str) -> None:
+        """Read the text's values, or say why not. A syntax error that is a known trap is said and
+        mended (`yaml_traps`), and the reading goes on, so that every syntax error, and every
+        mistake in what can still be read, is said in the same pass."""
+        for _ in range(MAX_SYNTAX_ERRORS):
+            mended = self._read_once(text)
+            if mended is None:
+                return
+            text = mended
+        self.source.data = None  # the file has more syntax errors than are worth reading past
+
+    def _read_once(self, text: str) -> str | None:
+        """Read the text; on a syntax error it can read past, the text with that mistake mended."""
+        self.text = text
         loader = _Loader(text)
         try:
             root = loader.get_single_node()
             self.source.data = None if root is None else self._value(loader, root, (), set())
         except yaml.MarkedYAMLError as error:
+            self.source.data = None
             mark = error.problem_mark or error.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            indentation = _line(text, line)[: column - 1]
-            if "another document" in (error.problem or ""):
-                self.source.add(
-                    line,
-                    column,
-                    "the file holds more than one YAML document (a second ---)",
-                    "keep one: delete this --- line and what follows it, or merge the two",
-                )
-            elif "\t" in indentation or "tab" in (error.problem or ""):
-                self.source.add(
-                    line,
-                    column,
-                    "a tab is used for indentation",
-                    "YAML indents with spaces only: replace the tab with spaces",
-                )
-            elif "nesting depth" in (error.problem or ""):  # libyaml's own limit (PyYAML 6.0.4 on)
+            if "nesting depth" in (error.problem or ""):  # libyaml's own limit (PyYAML 6.0.4 on)
                 self.source.add(line, column, _TOO_DEEP, _TOO_DEEP_HINT, field=_key_at_start(_line(text, line)))
             elif explained := yaml_traps.explain(text, error):
                 self.source.add(
                     explained.line, explained.column, explained.message, explained.hint, field=explained.field
                 )
+                # Read on past it, unless mending it changed nothing (the same error would come again).
+                return explained.mended if explained.mended not in (None, text) else None
             else:
                 self.source.add(
                     line,
@@ -231,7 +210,6 @@ class _NodeReader:
                     f"YAML syntax error: {error.problem or error.context or 'not valid YAML'}",
                     "check the indentation and quoting on this line and the one before",
                 )
-            self.source.data = None
         except yaml.YAMLError as error:  # e.g. a character YAML does not allow
             self.source.add(1, 1, f"not readable as YAML: {error}")
             self.source.data = None
@@ -243,6 +221,7 @@ class _NodeReader:
             self.source.data = None
         finally:
             loader.dispose()
+        return None
 
     def _value(self, loader: Any, node: yaml.Node, path: FieldPath, open_nodes: set[int]) -> Any:
         self.nodes_seen += 1
@@ -263,7 +242,9 @@ class _NodeReader:
             if node.style in ("|", ">"):
                 self.source.block_scalars.add(path)
             value = loader.construct_object(node, deep=True)
-            if not isinstance(value, str):
+            if isinstance(value, str):
+                self._refuse_characters(node, path, value)
+            else:
                 self.source.raw_scalars[path] = node.value
             return value
         open_nodes = open_nodes | {id(node)}
@@ -286,6 +267,8 @@ class _NodeReader:
                 continue
             key = loader.construct_object(key_node, deep=True)
             key_path = (*path, key)
+            if isinstance(key, str):
+                self._refuse_characters(key_node, key_path, key)
             if key in mapping:
                 first = self.source.key_positions[key_path]
                 self.source.problems.append(
@@ -300,6 +283,25 @@ class _NodeReader:
             self.source.key_positions[key_path] = _position(key_node)
             mapping[key] = self._value(loader, value_node, key_path, open_nodes)
         return mapping
+
+    def _refuse_characters(self, node: yaml.ScalarNode, path: FieldPath, value: str) -> None:
+        """Judge the text as YAML decoded it: a refused character written as an escape ("\\u202E")
+        is said at that escape; one that came some other way, at the value."""
+        found = list(characters.in_value(value))
+        if not found:
+            return
+        field = dotted(path) if len(path) <= 4 else f"{dotted(path[:3])}…"
+        start = node.start_mark
+        written = self.text[start.index : node.end_mark.index] if node.style == '"' else ""
+        located = characters.escaped(written, start.line + 1, start.column + 1)
+        for line, column, refused in located:
+            self.source.problems.append(Problem(self.source.path, line, column, field, refused.message, refused.hint))
+        if not located:
+            position = _position(node)
+            for refused in found:
+                self.source.problems.append(
+                    Problem(self.source.path, position.line, position.column, field, refused.message, refused.hint)
+                )
 
     def _problem(self, node: yaml.Node, path: FieldPath, message: str, hint: str) -> Problem:
         position = _position(node)

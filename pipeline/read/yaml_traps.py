@@ -3,8 +3,12 @@
 The YAML parser says what it expected where it gave up ("mapping values are not allowed in
 this context", "could not find expected ':'"), which is often the line after the mistake and
 never says what to do. These are the mistakes people make writing a submission by hand: a
-colon in text, text not indented under "|", a "- " list item out of place, and a quote that
-is never closed. Anything else keeps the parser's own words.
+tab in the indentation, a colon in text, text not indented under "|", a "- " list item out of
+place, a quote that is never closed, a second document. Anything else keeps the parser's own words.
+
+Each trap also says how the text reads with the mistake mended as its hint says, line for line
+(`Explained.mended`), so that the reader can go on past it: every syntax error, and every other
+mistake in what can still be read, is then said in one pass.
 """
 
 from __future__ import annotations
@@ -28,23 +32,37 @@ class Explained:
     message: str
     hint: str
     field: str = ""  # the key the mistake is under, dotted ("progress.2013"), where the lines say it
+    # The text with this mistake mended as the hint says, its lines where they were; None when it cannot be.
+    mended: str | None = None
 
 
 def explain(text: str, error: yaml.MarkedYAMLError) -> Explained | None:
     """The mistake behind a YAML syntax error, where it is and how to fix it; None when it is not a known trap."""
     lines = text.split("\n")
-    explained = _explain(lines, error)
-    if explained is None or explained.field:
-        return explained
-    return dataclasses.replace(explained, field=_field_at(lines, explained.line))
+    found = _explain(lines, error)
+    if found is None:
+        return None
+    explained, mended = found
+    if not explained.field:  # read off the mended lines, whose indentation says what the key is under
+        explained = dataclasses.replace(explained, field=_field_at(mended or lines, explained.line))
+    return dataclasses.replace(explained, mended=None if mended is None else "\n".join(mended))
 
 
-def _explain(lines: list[str], error: yaml.MarkedYAMLError) -> Explained | None:
+# Each trap: what it is, and the lines with it mended (None: it cannot be).
+_Found = tuple[Explained, list[str] | None]
+
+
+def _explain(lines: list[str], error: yaml.MarkedYAMLError) -> _Found | None:
     problem = error.problem or ""
     at = _where(error.problem_mark)
     context = _where(error.context_mark)
     if at is None:
         return None
+    if "another document" in problem:
+        return _second_document(lines, at[0])
+    written = _line(lines, at[0])
+    if "\t" in written[: len(written) - len(written.lstrip(" \t"))] or "tab" in problem:
+        return _tab(lines, at[0], at[1])
     if problem == "mapping values are not allowed in this context":
         return _colon_in_text(lines, *at)
     if problem == "block sequence entries are not allowed in this context":
@@ -59,94 +77,153 @@ def _explain(lines: list[str], error: yaml.MarkedYAMLError) -> Explained | None:
         if written.lstrip().startswith("- "):
             return _list_item_out_of_place(lines, line)
         if column >= 2 and written[column - 2 : column - 1] in _QUOTES:
-            return _text_after_its_closing_quote(written, line, column)
+            return _text_after_its_closing_quote(lines, line, column)
     return None
 
 
-def _colon_in_text(lines: list[str], line: int, column: int) -> Explained:
+def _second_document(lines: list[str], line: int) -> _Found:
+    explained = Explained(
+        line,
+        1,
+        "the file holds more than one YAML document (a second ---)",
+        "keep one: delete this --- line and what follows it, or merge the two",
+    )
+    # Read on as the first document alone.
+    return explained, [*lines[: line - 1], *("#" + text for text in lines[line - 1 :])]
+
+
+def _tab(lines: list[str], line: int, column: int) -> _Found:
+    written = _line(lines, line)
+    indentation = written[: len(written) - len(written.lstrip(" \t"))]
+    explained = Explained(
+        line, column, "a tab is used for indentation", "YAML indents with spaces only: replace the tab with spaces"
+    )
+    return explained, _replaced(lines, line, indentation.replace("\t", "  ") + written.lstrip(" \t"))
+
+
+def _colon_in_text(lines: list[str], line: int, column: int) -> _Found:
     key = _key_on(lines, line)
     fix = f'write the text on the lines after "{key}: |", indented' if key else 'write the text on the lines after "|"'
-    return Explained(
+    explained = Explained(
         line,
         column,
         'the text has ": " (a colon and a space) in it, which YAML reads as the start of another key',
         f"{fix}, where a colon is just a colon; or put the whole text in double quotes",
     )
+    written = _line(lines, line)
+    return explained, _replaced(lines, line, written[: column - 1] + ";" + written[column:])
 
 
-def _list_after_its_key(lines: list[str], line: int, column: int) -> Explained:
+def _list_after_its_key(lines: list[str], line: int, column: int) -> _Found:
     key = _key_on(lines, line) or "the key"
-    return Explained(
+    explained = Explained(
         line,
         column,
         f'a "- " list cannot start on the same line as "{key}:"',
         f'write "{key}: |" and put the list on the lines below it, indented, each item starting with "- "',
     )
+    return explained, _value_as_text(lines, line, column)
 
 
-def _unclosed_quote(lines: list[str], line: int, column: int) -> Explained:
-    quote = _line(lines, line)[column - 1 : column] or '"'
+def _unclosed_quote(lines: list[str], line: int, column: int) -> _Found:
+    written = _line(lines, line)
+    quote = written[column - 1 : column] or '"'
     name = _QUOTES.get(quote, "quote")
-    return Explained(
+    explained = Explained(
         line,
         column,
         f"the {name} ({quote}) that opens this text is never closed",
         f"end the text with {quote} on this line, or remove the {quote}; for text with quotes in it, write it "
         'on the lines after "|" instead',
     )
+    return explained, _value_as_text(lines, line, column)
 
 
-def _text_not_indented(lines: list[str], line: int) -> Explained:
+def _text_not_indented(lines: list[str], line: int) -> _Found:
     """YAML read a line of text as a key because it is not indented under the key it belongs to."""
     opener = _opener_above(lines, line)
     if opener is not None:
         key, indent, key_line = opener
-        return Explained(
+        explained = Explained(
             line,
             _first_column(lines, line),
             f'the text under "{key}: |" is not indented more than "{key}:", so YAML reads this line as a key',
             f'indent each line of the text by {indent + 2} spaces, two more than "{key}:"',
             _field_at(lines, key_line),
         )
+        return explained, _indented(lines, line, indent + 2, indent)
     above = _nearest_key_above(lines, line)
     where = f'the text of "{above}:"' if above else "the text above"
-    return Explained(
+    explained = Explained(
         line,
         _first_column(lines, line),
         'this line is read as a new key, but it has no ":" after it',
         f'if it is part of {where}, write that text on the lines after "{above or "the key"}: |", each line indented '
         "by two spaces more than the key",
     )
+    return explained, _replaced(lines, line, "#" + _line(lines, line))  # read on without it
 
 
-def _list_item_out_of_place(lines: list[str], line: int) -> Explained:
+def _list_item_out_of_place(lines: list[str], line: int) -> _Found:
     opener = _opener_above(lines, line)
     if opener is not None:
         key, indent, key_line = opener
-        return Explained(
+        explained = Explained(
             line,
             _first_column(lines, line),
             f'this "- " list item is less indented than the text under "{key}: |", so it is not part of it',
             f'indent the item, and each one after it, by {indent + 2} spaces, as the text under "{key}:" is',
             _field_at(lines, key_line),
         )
+        return explained, _indented(lines, line, indent + 2, indent)
     key = _nearest_key_above(lines, line) or "the key"
-    return Explained(
+    explained = Explained(
         line,
         _first_column(lines, line),
         'this "- " list item is not indented like the lines around it',
         f'a list belongs inside a section\'s text: write "{key}: |", then the list below it, indented',
     )
+    return explained, _replaced(lines, line, "#" + _line(lines, line))  # read on without it
 
 
-def _text_after_its_closing_quote(written: str, line: int, column: int) -> Explained:
+def _text_after_its_closing_quote(lines: list[str], line: int, column: int) -> _Found:
+    written = _line(lines, line)
     quote = written[column - 2]
-    return Explained(
+    explained = Explained(
         line,
         column,
         f"the text goes on after the {_QUOTES[quote]} ({quote}) that closes it",
         'to put quotes inside the text, write it on the lines after "|" instead, without quotes around it',
     )
+    opening = written.find(quote, _indent(written))
+    return explained, _value_as_text(lines, line, opening + 1) if opening >= 0 else None
+
+
+# --- Mending, line for line: what the file reads as once a mistake is put right as its hint says.
+
+
+def _replaced(lines: list[str], line: int, text: str) -> list[str]:
+    return [*lines[: line - 1], text, *lines[line:]]
+
+
+def _value_as_text(lines: list[str], line: int, column: int) -> list[str]:
+    """The line's value from `column` on, as text in single quotes (its own quotes doubled)."""
+    written = _line(lines, line)
+    value = written[column - 1 :].rstrip()
+    return _replaced(lines, line, written[: column - 1] + "'" + value.replace("'", "''") + "'")
+
+
+def _indented(lines: list[str], line: int, indent: int, key_indent: int) -> list[str]:
+    """The text from `line` on indented by `indent`, as far as it runs: to the next line written
+    as a key no deeper than the key the text is under."""
+    mended = list(lines)
+    for number in range(line, len(lines) + 1):
+        written = _line(lines, number)
+        if number > line and written.strip() and _indent(written) <= key_indent and _KEY.match(written):
+            break
+        if written.strip():
+            mended[number - 1] = " " * indent + written.lstrip(" ")
+    return mended
 
 
 def _opener_above(lines: list[str], line: int) -> tuple[str, int, int] | None:

@@ -1,187 +1,15 @@
-"""The records a run hands on and keeps: each one frozen type, written once.
-
-A cycle's status (who submitted, whose file is valid, every problem), a department's row
-in it, one dropped file's result, a reviewer's decision and a publication's manifest.
-status.md, validation.json, manifest.json, the hub, the review artifact and the feedback
-email are views of these; whatever reads them back does so through `from_json` here,
-never by picking keys out of a dict.
-"""
+"""manifest.json's record: what a build published and from what, and what the hub shows of it."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
-from pipeline.errors import Problem, Severity
+from pipeline.records.status import CycleStatus, Decision, WithoutReview
 
 R = TypeVar("R")
-
-# --- Status: the coordinator's view of a cycle.
-
-
-@dataclass(frozen=True)
-class ProblemRow:
-    """A problem as the status shows it: its file relative to the submissions folder."""
-
-    file: str
-    line: int
-    column: int
-    field: str
-    message: str
-    hint: str
-    severity: Severity
-
-    def to_json(self) -> dict[str, object]:
-        return {**asdict(self), "severity": self.severity.value}
-
-
-@dataclass(frozen=True)
-class DepartmentRow:
-    """Where one expected department stands."""
-
-    department: str
-    files: tuple[str, ...]
-    valid: bool
-    problems: tuple[ProblemRow, ...]
-
-    @property
-    def submitted(self) -> bool:
-        return bool(self.files)
-
-    @property
-    def errors(self) -> int:
-        return count(self.problems, Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.problems, Severity.WARNING)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "department": self.department,
-            "files": list(self.files),
-            "submitted": self.submitted,
-            "valid": self.valid,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "problems": [problem.to_json() for problem in self.problems],
-        }
-
-
-@dataclass(frozen=True)
-class CycleStatus:
-    """Every expected department of a cycle, and the problems that belong to none of them."""
-
-    cycle: str
-    departments: tuple[DepartmentRow, ...]
-    other_problems: tuple[ProblemRow, ...]
-    review: Decision | None = None
-
-    @property
-    def problems(self) -> tuple[ProblemRow, ...]:
-        return (*(problem for row in self.departments for problem in row.problems), *self.other_problems)
-
-    @property
-    def errors(self) -> int:
-        return count(self.problems, Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.problems, Severity.WARNING)
-
-    @property
-    def expected(self) -> int:
-        return len(self.departments)
-
-    @property
-    def submitted(self) -> int:
-        return sum(row.submitted for row in self.departments)
-
-    @property
-    def valid(self) -> int:
-        return sum(row.valid for row in self.departments)
-
-    @property
-    def missing(self) -> tuple[str, ...]:
-        return tuple(row.department for row in self.departments if not row.submitted)
-
-    @property
-    def invalid(self) -> tuple[str, ...]:  # answered with a file that has errors
-        return tuple(row.department for row in self.departments if row.submitted and not row.valid)
-
-    def reviewed(self, decision: Decision) -> CycleStatus:
-        return replace(self, review=decision)
-
-    def to_json(self) -> dict[str, object]:
-        """validation.json."""
-        data: dict[str, object] = {
-            "cycle": self.cycle,
-            "departments_expected": self.expected,
-            "departments_submitted": self.submitted,
-            "departments_valid": self.valid,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "departments": [row.to_json() for row in self.departments],
-            "other_problems": [problem.to_json() for problem in self.other_problems],
-        }
-        if self.review is not None:
-            data["review"] = self.review.to_json()
-        return data
-
-
-def count(problems: Sequence[Problem | ProblemRow], severity: Severity) -> int:
-    return sum(problem.severity is severity for problem in problems)
-
-
-# --- One dropped file's check.
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """A dropped or changed file's check: its own problems, and whose file it is."""
-
-    cycle: str
-    name: str  # the file's name in the cycle's folder
-    path: Path
-    exists: bool
-    problems: tuple[Problem, ...]
-    department: str | None  # None when the file names no expected department
-    contact: str | None  # the department's contact address in report.yaml, if it gives one
-
-    @property
-    def label(self) -> str:
-        """How the file is named to people: <cycle>/<file name>."""
-        return f"{self.cycle}/{self.name}"
-
-
-# --- Review.
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A reviewer's answer, or the lack of one."""
-
-    approved: bool
-    reviewer: str
-    comment: str
-    decided_at: str  # ISO 8601, UTC
-
-    to_json = asdict  # as kept in manifest.json and validation.json
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Decision:
-        return cls(bool(data["approved"]), str(data["reviewer"]), str(data["comment"]), str(data["decided_at"]))
-
-    def reason(self) -> str:
-        """Why nothing was published, in one line."""
-        if not self.reviewer:
-            return f"Not published: {self.comment}."
-        said = f": {self.comment}" if self.comment else " (no comment given)"
-        return f"Not published: {self.reviewer} did not approve it{said}."
-
 
 # --- The manifest: what was published, and from what.
 
@@ -291,14 +119,22 @@ class Manifest:
     departments: DepartmentCounts | None = None
     text: Mapping[str, TextFingerprint] | None = field(default=None, compare=False)
     review: Decision | None = None
+    without_review: WithoutReview | None = None
     preview: str | None = None
     bundle: FileEntry | None = None
+    # When it was published (ISO 8601, UTC): in manifest.json only, so the zip is the same for the same build.
+    published_at: str | None = None
     schema_version: int = MANIFEST_SCHEMA_VERSION
 
     @property
     def files(self) -> tuple[FileEntry, ...]:
         """Every file it lists: the outputs, then the zip."""
         return (*self.outputs, *((self.bundle,) if self.bundle else ()))
+
+    @property
+    def approved(self) -> bool:
+        """Published because a reviewer approved it: only another approved build replaces it."""
+        return self.review is not None and self.review.approved
 
     def to_json(self) -> dict[str, object]:
         optional = {
@@ -307,8 +143,10 @@ class Manifest:
             "departments": self.departments.to_json() if self.departments else None,
             "text": {name: entry.to_json() for name, entry in self.text.items()} if self.text is not None else None,
             "review": self.review.to_json() if self.review else None,
+            "without_review": self.without_review.to_json() if self.without_review else None,
             "preview": self.preview,
             "bundle": self.bundle.to_json() if self.bundle else None,
+            "published_at": self.published_at,
         }
         return {
             "schema_version": self.schema_version,
@@ -336,8 +174,10 @@ class Manifest:
                 departments=_read(DepartmentCounts.from_json, data.get("departments")),
                 text={name: TextFingerprint.from_json(entry) for name, entry in text.items()} if text else None,
                 review=_read(Decision.from_json, data.get("review")),
+                without_review=_read(WithoutReview.from_json, data.get("without_review")),
                 preview=data.get("preview"),
                 bundle=_read(FileEntry.from_json, data.get("bundle")),
+                published_at=data.get("published_at"),
                 schema_version=int(data.get("schema_version", 1)),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
