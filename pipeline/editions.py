@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -23,12 +23,12 @@ from pipeline.errors import InvalidInputError, PipelineError
 from pipeline.model.document import Report
 from pipeline.model.edition import DepartmentPage, Edition, department_pages, find_editions, numbered_heading
 from pipeline.names import closest
-from pipeline.operations import hub
+from pipeline.operations import hub, review
 from pipeline.publish import publishing
 from pipeline.publish.manifest import build_manifest, read_manifest
 from pipeline.read import source
 from pipeline.read.yaml_file import SourceFile, load_yaml
-from pipeline.records import DepartmentCounts, ReportFacts
+from pipeline.records import DepartmentCounts, ReportFacts, TextFingerprint
 from pipeline.render import OutputFormat, render, volume
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
 from pipeline.workspace import HUB, Workspace
@@ -114,6 +114,8 @@ class EditionPlan:
     volume: volume.Volume
     titles: Mapping[str, str]  # each action's heading ("Action 1: …"), by cycle
     inputs: tuple[SourceFile, ...]
+    # Each department's words in each cycle the pages show, by cycle: what its publication must hold.
+    texts: Mapping[str, Mapping[str, TextFingerprint]]
 
     def pieces(self) -> list[PagePiece | VolumePiece]:
         """The volumes first: one is the longest piece, best not left until last."""
@@ -121,12 +123,19 @@ class EditionPlan:
         return [*volumes, *(PagePiece(page, self.formats) for page in self.pages)]
 
 
-def plan_edition(workspace: Workspace, name: str, formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> EditionPlan:
+def plan_edition(
+    workspace: Workspace,
+    name: str,
+    formats: Sequence[OutputFormat] = tuple(OutputFormat),
+    leave_out: Collection[str] = (),
+) -> EditionPlan:
+    """`leave_out`: cycles whose responses the pages do not show (see `publish_edition`)."""
     edition = find_edition(workspace, name)
     reports: list[Report] = []
     inputs: list[SourceFile] = []
     titles: dict[str, str] = {}
     formers: dict[str, list[str]] = {}
+    texts: dict[str, dict[str, TextFingerprint]] = {}
     for cycle in edition.cycles:
         sources = stages.read_submissions(workspace, cycle)
         check = stages.check_submissions(sources, None)
@@ -135,12 +144,15 @@ def plan_edition(workspace: Workspace, name: str, formats: Sequence[OutputFormat
             titles[cycle] = numbered_heading(check.checked.config.action, check.checked.config.title)
             for department, names in check.checked.config.former_names.items():
                 formers.setdefault(department, []).extend(names)
+        if cycle in leave_out:
+            continue
         try:
             validate.require_publishable(check.checked, check.problems, strict=False)
         except InvalidInputError:
             logger.warning("edition %s: %s cannot be built, and is listed as not published", name, cycle)
             continue
         reports.append(stages.build_model(check))
+        texts[cycle] = review.text_fingerprints(reports[-1])
     pages, warnings = department_pages(reports, formers)
     for warning in warnings:
         logger.warning(
@@ -151,7 +163,7 @@ def plan_edition(workspace: Workspace, name: str, formats: Sequence[OutputFormat
             warning.department,
         )
     the_volume = volume.volume_of(edition, landing_title(edition), reports)
-    return EditionPlan(edition, tuple(formats), tuple(pages), the_volume, titles, tuple(inputs))
+    return EditionPlan(edition, tuple(formats), tuple(pages), the_volume, titles, tuple(inputs), texts)
 
 
 def render_piece(piece: PagePiece | VolumePiece) -> dict[str, bytes]:
@@ -159,7 +171,21 @@ def render_piece(piece: PagePiece | VolumePiece) -> dict[str, bytes]:
 
 
 def publish_edition(workspace: Workspace, plan: EditionPlan, files: Mapping[str, bytes]) -> Path:
-    """Publish the rendered pieces with the landing page, as one publication; where it is."""
+    """Publish the rendered pieces with the landing page, as one publication; where it is.
+
+    The pages show only words the cycles' publications hold: a cycle whose responses are not its
+    publication's (its build waits for review, or was refused) is left out of them, and the pieces
+    are made again without it."""
+    unpublished = not_as_published(workspace, plan)
+    if unpublished:
+        logger.warning(
+            "edition %s: the responses of %s are not what their publications hold (a build waiting for review,"
+            " or not published): left out of the department pages and the volume",
+            plan.edition.name,
+            ", ".join(unpublished),
+        )
+        plan = plan_edition(workspace, plan.edition.name, plan.formats, leave_out=unpublished)
+        files = {name: data for piece in plan.pieces() for name, data in render_piece(piece).items()}
     edition = plan.edition
     landing = landing_page(workspace, edition, plan.titles, plan.pages, plan.formats)
     files = {**files, HUB: landing.encode()}
@@ -173,6 +199,16 @@ def publish_edition(workspace: Workspace, plan: EditionPlan, files: Mapping[str,
         "edition %s: %d department page(s) and its landing page to %s", edition.name, len(plan.pages), published.folder
     )
     return published.folder
+
+
+def not_as_published(workspace: Workspace, plan: EditionPlan) -> list[str]:
+    """The cycles whose words in the plan are not those their publication holds."""
+    differ = []
+    for cycle, words in plan.texts.items():
+        publication = read_manifest(workspace.publication(cycle))
+        if publication is None or publication.preview or dict(publication.text or {}) != dict(words):
+            differ.append(cycle)
+    return differ
 
 
 def build_edition(workspace: Workspace, name: str, formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> Path:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from pipeline.characters import shown
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -31,15 +33,26 @@ class Problem:
     # What kind of problem it is, for code that must tell kinds apart (never shown; "" when none needs to).
     code: str = dataclasses.field(default="", compare=False)
 
+    def __post_init__(self) -> None:
+        # Its words may quote what a file holds (a key, a department's name): a character that
+        # displays otherwise than it reads is shown as its escape, wherever the problem is shown.
+        for name in ("field", "message", "hint"):
+            object.__setattr__(self, name, shown(getattr(self, name)))
+
+    @property
+    def file_shown(self) -> str:
+        """The file's path as it may be shown (a name's undecodable bytes as \\xNN)."""
+        return shown(str(self.file))
+
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        where = f"{self.file_shown}:{self.line}:{self.column}"
         field = f"{self.field}: " if self.field else ""
         text = f"{where}: {self.severity.value}: {field}{self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
     def to_json(self) -> dict[str, object]:
         return {
-            "file": str(self.file),
+            "file": self.file_shown,
             "line": self.line,
             "column": self.column,
             "field": self.field,

@@ -52,8 +52,8 @@ def test_validate_says_every_mistake_at_once_syntax_errors_included(
     assert said == [
         f'{folder}/health.yaml:2:21: error: commitments: the text has ": " (a colon and a space) in it, which YAML'
         " reads as the start of another key",
-        f"{folder}/health.yaml:4:1: error: progess.2013: a tab is used for indentation",
         f"{folder}/health.yaml:3:1: error: progess: unknown key",
+        f"{folder}/health.yaml:4:1: error: progess.2013: a tab is used for indentation",
         f"{folder}/health.yaml:5:9: error: progress.2014: YAML reads no as false, not as text",
         f'{folder}/health.yaml:7:3: error: plans.2015: section "Planned activities in 2015" is missing',
         "1 file(s) checked: 5 errors, 0 warnings",

@@ -59,6 +59,8 @@ def test_build_edition_2012_publishes_every_action_and_every_department(tmp_path
     assert len(pages) == 18 and len(edition) == 18 * len(OutputFormat) + 3 and set(edition.values()) == {"ok"}
     assert {"volume.pdf", "volume.docx", "index.html"} <= set(edition)
     assert 'href="editions/2012/index.html"' in (outputs / "index.html").read_text()
+    # In turn, beside the same cycles' publications (an edition shows only the words they hold).
+    shutil.copytree(outputs, tmp_path / "in-turn", ignore=shutil.ignore_patterns("editions"))
     in_turn = editions.build_edition(Workspace(submissions, tmp_path / "in-turn"), "2012")
     pieces = [name for name in edition if name.startswith("departments/") or name.startswith("volume.")]
     assert len(pieces) == 18 * len(OutputFormat) + 2

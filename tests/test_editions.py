@@ -10,15 +10,18 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import docx
 import pikepdf
 import pytest
+import yaml
 from docx.oxml.ns import qn
 from playwright.sync_api import Browser, Page
 
 from pipeline import editions, stages
-from pipeline.errors import InvalidInputError
+from pipeline.errors import AwaitingReviewError, InvalidInputError
+from pipeline.operations import review
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
 from pipeline.workspace import Workspace
@@ -175,3 +178,24 @@ def test_the_volume_docx_has_contents_and_an_index_whose_page_numbers_lead_to_th
     assert "Home Office: action 9 (page 2), action 10 (page 3)" in index, index
     assert "Department of Health: action 9 (page 2)" in index, index
     assert "We will publish them." in pages[2] and "Home Office" in pages[1]
+
+
+def test_an_edition_shows_only_words_its_cycles_publications_hold(tmp_path: Path) -> None:
+    """A cycle whose changed build waits for review is left out of the department pages, not shown unreviewed."""
+    workspace = Workspace(tmp_path / "submissions", tmp_path / "outputs")
+    for cycle, (config, files) in list(ACTIONS.items())[:2]:
+        folder = write_cycle(workspace.submissions, files, config)  # type: ignore[arg-type]
+        folder.rename(folder.with_name(cycle))
+    approve = lambda draft: review.decided(True, "Ada Lovelace", "Read it.")  # noqa: E731
+    stages.build(BuildRequest("2015-action-09", review=True, workspace=workspace), reviewer=approve)
+    stages.build(BuildRequest("2015-action-10", workspace=workspace))
+    health = workspace.submissions / "2015-action-09" / "health.yaml"
+    health.write_text(yaml.safe_dump(submission(commitments="Words no reviewer has read.")), encoding="utf-8")
+    with pytest.raises(AwaitingReviewError):
+        stages.build(BuildRequest("2015-action-09", workspace=workspace))  # as all-reports builds it
+    folder = editions.build_edition(workspace, "2015")
+    shown = "".join(path.read_text(encoding="utf-8") for path in (folder / "departments").glob("*.html"))
+    assert "Words no reviewer has read." not in shown
+    assert "We will publish them." in shown  # action 10, as published
+    volume_text = "\n".join(paragraph.text for paragraph in docx.Document(folder / "volume.docx").paragraphs)
+    assert "We will publish them." in volume_text and "Words no reviewer has read." not in volume_text

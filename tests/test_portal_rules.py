@@ -21,6 +21,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from pipeline import characters
 from pipeline.check.schema import ReportConfig
 from pipeline.check.validate import check_config
 from pipeline.errors import PipelineError, Severity
@@ -28,7 +29,6 @@ from pipeline.portal import answers
 from pipeline.portal.app import portal_app
 from pipeline.portal.invites import InviteStore, LinkState, now_utc
 from pipeline.portal.security import RateLimit, require_tls_beyond_this_machine
-from pipeline.read import characters
 from pipeline.read.yaml_file import MAX_FILE_BYTES, load_yaml, parse_yaml
 from pipeline.service import check_upload
 from pipeline.settings import SETTINGS
@@ -110,7 +110,7 @@ def test_uploads_and_texts_have_limits_each_with_a_clear_message(workspace: Work
         data={"csrf": csrf, "version": version, "section-commitments": "word " * 10_001, "short_name": "S" * 41},
     )
     assert long.status_code == 400
-    assert "Is 50,005 characters long; the limit is 50,000" in long.text  # the schema's limit, as validate says it
+    assert "Is 50,004 characters long; the limit is 50,000" in long.text  # the schema's limit, as validate says it
     assert "Short name: Is 41 characters long; the limit is 40" in long.text
     assert not (workspace.submissions / CYCLE / "department-of-health.yaml").exists()
     # The same limits for an upload, which the form could then not save again otherwise.
@@ -120,6 +120,11 @@ def test_uploads_and_texts_have_limits_each_with_a_clear_message(workspace: Work
     )
     assert refused_upload.status_code == 400
     assert "commitments: Is 50,005 characters long; the limit is 50,000" in refused_upload.text
+    # At the limit exactly, saved: the line end the file's "|" block adds is not counted.
+    at_the_limit = {"section-commitments": "x" * 50_000, "section-progress-2013": "We did."}
+    at_the_limit |= {"section-progress-2014": "Yes.", "section-plans-2014": "We plan.", "section-plans-2015": "More."}
+    saved = client.post("/submission", data={"csrf": csrf, "version": version, **at_the_limit})
+    assert saved.status_code == 303, saved.text[-2000:]
     assert "short_name: Is 41 characters long; the limit is 40" in refused_upload.text
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -202,6 +203,41 @@ def test_an_approved_publication_is_kept_by_an_identical_rebuild_and_replaced_on
     )
     assert f"Published without review by {word.by} on " in (outputs / "index.html").read_text()
     assert len(list((outputs / CYCLE / "history").iterdir())) == 1  # the approved build, kept in history
+
+
+def test_publishing_without_review_needs_a_reason_whoever_asks(root: Path) -> None:
+    stages.build(_request(root, review=True), reviewer=_approve)
+    approved = _published(root / "outputs")
+    (root / "submissions" / CYCLE / "health.yaml").write_text(
+        json.dumps(submission(commitments="Other words.")), encoding="utf-8"
+    )
+    for blank in ("", "   "):
+        with pytest.raises(ReviewRequiredError, match="publishing without review needs a reason"):
+            stages.build(_request(root, without_review=blank))
+    assert _published(root / "outputs") == approved
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # cut short
+        lambda text: text.replace('"schema_version": 2', '"schema_version": 99'),  # a newer pipeline's
+        lambda text: text.replace('"outputs": [', '"outputs": 5, "was": ['),  # not its shape
+    ],
+)
+def test_a_publication_whose_manifest_cannot_be_read_is_kept_as_if_approved(
+    root: Path, damage: Callable[[str], str]
+) -> None:
+    stages.build(_request(root, review=True), reviewer=_approve)
+    manifest = root / "outputs" / CYCLE / "manifest.json"
+    manifest.write_text(damage(manifest.read_text(encoding="utf-8")), encoding="utf-8")
+    kept = _tree(root / "outputs" / CYCLE)
+    (root / "submissions" / CYCLE / "health.yaml").write_text(
+        json.dumps(submission(commitments="Other words.")), encoding="utf-8"
+    )
+    with pytest.raises(AwaitingReviewError, match="manifest.json this pipeline cannot read"):
+        stages.build(_request(root))
+    assert _tree(root / "outputs" / CYCLE) == kept
 
 
 def test_a_cycle_that_requires_review_is_kept_by_an_identical_rebuild_without_one(reviewed_cycle: Path) -> None:

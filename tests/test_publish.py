@@ -44,7 +44,7 @@ def test_manifest_names_every_output_and_input(tmp_path: Path) -> None:
         "bundle": {"file": "cycle.zip", "bytes": len(zipped), "sha256": hashlib.sha256(zipped).hexdigest()},
         "published_at": written["published_at"],
     }
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", written["published_at"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", written["published_at"])
     for output in [*written["outputs"], written["bundle"]]:
         assert hashlib.sha256((folder / output["file"]).read_bytes()).hexdigest() == output["sha256"]
 

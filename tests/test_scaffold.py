@@ -63,10 +63,10 @@ def test_new_scaffolds_every_section_empty(tmp_path: Path, capsys: pytest.Captur
     assert [message.split(": error: ")[1] for message in messages] == [
         'commitments: section "Departmental digital strategy commitments (December 2012)" is empty',
         'progress.2013: section "Progress during 2013" is empty',
-        'plans.2014: section "Planned activities in 2014" is empty',
         'progress.2014: section "Progress during 2014" is empty',
+        'plans.2014: section "Planned activities in 2014" is empty',
         'plans.2015: section "Planned activities in 2015" is empty',
-    ]
+    ]  # in the order of the file's lines
 
 
 def test_new_never_overwrites_and_knows_the_departments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,7 +53,7 @@ def test_a_server_for_other_machines_without_authentication_is_refused(host: str
 @pytest.mark.parametrize(
     ("credentials", "said"),
     [
-        (":", "must be '<user>:<password>', both given; it is missing the user"),
+        (":", "must be '<user>:<password>', both given; it is missing the user and the password"),
         ("coordinator:", "must be '<user>:<password>', both given; it is missing the password"),
         (":correct-horse-battery-staple", "it is missing the user"),
         ("correct-horse-battery-staple", "it is missing the colon between them"),

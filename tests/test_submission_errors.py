@@ -80,7 +80,7 @@ EXPECTED = {
         "3:9: error: YAML syntax error: did not find expected ',' or ']'\n    hint: check the indentation and quoting on this line and the one before",
     ],
     "tab-indentation": [
-        "5:1: error: progress.2014: a tab is used for indentation\n    hint: YAML indents with spaces only: replace the tab with spaces",
+        "5:1: error: progress.2014: a tab is used for indentation\n    hint: YAML indents with spaces only: replace each tab with two spaces",
     ],
     "unknown-key": [
         '3:1: error: progess: unknown key\n    hint: did you mean "progress"? What it holds has been checked as progress',

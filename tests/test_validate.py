@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from pipeline import characters, stages
 from pipeline.check.validate import check_cycle, require_publishable
+from pipeline.cli.main import main
 from pipeline.commands import command
 from pipeline.errors import InvalidInputError, Severity
 from pipeline.read.source import read_cycle
+from pipeline.request import BuildRequest
+from pipeline.workspace import Workspace
 from tests.builders import CONFIG, submission, write_cycle
 
 
@@ -102,3 +108,48 @@ def test_nothing_valid_is_nothing_to_publish(tmp_path: Path) -> None:
     checked, problems = _checked(tmp_path, {"health.yaml": submission(commitments="")})
     with pytest.raises(InvalidInputError, match="is empty"):
         require_publishable(checked, problems, strict=False)
+
+
+def test_a_problem_quoting_the_file_shows_a_refused_character_as_its_escape(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    written = 'department: "Department of Health\\u202Eevil"\n"k\\x1b]0;pwned\\x07ey": 1\n'
+    folder = write_cycle(tmp_path, {"health.yaml": written, "home.yaml": submission("Home Office")})
+    assert main(["validate", str(folder / "health.yaml")]) == 1
+    said = capsys.readouterr().out
+    assert "Department of Health\\u202Eevil" in said and "k\\u001B]0;pwned\\u0007ey" in said  # as escapes, seen
+    assert [refused.character for refused in characters.in_value(said.replace("\n", ""))] == []
+
+
+def test_a_file_whose_name_holds_a_refused_character_or_a_byte_not_utf8_is_named_safely_and_left_out(
+    tmp_path: Path,
+) -> None:
+    folder = write_cycle(tmp_path / "submissions", {"home.yaml": submission("Home Office")})
+    (folder / "health\u202elmth.yaml").write_text(yaml.safe_dump(submission()), encoding="utf-8")
+    with open(os.fsencode(folder) + b"/other\x85.yaml", "wb") as other:
+        other.write(b"department: Home Office\n")
+    checked, problems = check_cycle(read_cycle(tmp_path / "submissions", "test-cycle"))
+    named = sorted(str(problem) for problem in problems if "file's name" in problem.message)
+    assert named == [
+        f"{folder}/health\\u202Elmth.yaml:1:1: error: the file's name has a right-to-left override (U+202E), which"
+        " makes text display in a different order from how it reads, so it was not read\n"
+        "    hint: rename the file: its department's name will do",
+        f"{folder}/other\\x85.yaml:1:1: error: the file's name has a byte that is not UTF-8, so it was not read\n"
+        "    hint: rename the file: its department's name will do",
+    ]
+    assert checked is not None and [submission.department for submission in checked.submissions] == ["Home Office"]
+    # Built and published, with every name in its manifest and status as it may be shown.
+    published = stages.build(
+        BuildRequest("test-cycle", workspace=Workspace(tmp_path / "submissions", tmp_path / "outputs"))
+    )
+    for name in ("manifest.json", "status.md", "validation.json"):
+        text = (published.folder / name).read_text(encoding="utf-8")
+        assert "\u202e" not in text and "\\u202E" in text.replace("\\\\", "\\")
+
+
+def test_a_reason_over_its_limit_is_said_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long_reason = submission(commitments={"not_applicable": "Because. " * 200})
+    folder = write_cycle(tmp_path, {"health.yaml": long_reason})
+    assert main(["validate", str(folder / "health.yaml")]) == 1
+    said = capsys.readouterr().out
+    assert "commitments.not_applicable: is 1,800 characters long; the limit is 1,000" in said, said

@@ -11,6 +11,7 @@ import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model
+from pydantic_core import PydanticCustomError
 
 from pipeline.model import sections
 from pipeline.model.sections import SectionKind, SectionSpec
@@ -142,9 +143,26 @@ class NotApplicable(BaseModel):
     )
 
 
+def _section_length(text: str) -> str:
+    """A section's text within its limit, not counting the line end a "|" block gives its last line."""
+    length = len(text.removesuffix("\n"))
+    if length > SECTION_MAX_CHARACTERS:
+        raise PydanticCustomError(
+            SECTION_TOO_LONG,
+            "the section is {length} characters long",
+            {"length": length, "max_length": SECTION_MAX_CHARACTERS},
+        )
+    return text
+
+
+SECTION_TOO_LONG = "section_too_long"
+# In JSON Schema, as near as it can say it: the limit and that line end.
+Words = Annotated[
+    str, AfterValidator(_section_length), WithJsonSchema({"type": "string", "maxLength": SECTION_MAX_CHARACTERS + 1})
+]
 # A section is the department's text, or a mapping marking it not applicable.
 SectionText = Annotated[
-    Annotated[str, Field(max_length=SECTION_MAX_CHARACTERS)] | NotApplicable,
+    Words | NotApplicable,
     Field(
         description="The department's text (paragraphs, - bullets, [links](https://…)), or not_applicable: <reason>."
     ),

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from pipeline.check.schema import SECTION_TOO_LONG
 from pipeline.errors import Problem
 from pipeline.model import sections
 from pipeline.read.yaml_file import FieldPath, SourceFile
@@ -34,6 +35,16 @@ _TYPE_NAMES = {
 _MODEL_BRANCHES = {"NotApplicable": "text, or not_applicable: with a reason", "DepartmentEntry": "a name, or name:"}
 _TEXT_BRANCHES = {"str", "constrained-str"}
 _UNION_BRANCHES = {*_TEXT_BRANCHES, *_MODEL_BRANCHES}
+
+
+def _is_text_branch(branch: str | None) -> bool:
+    # A section's text is checked by a function after str, which pydantic names "function-after[…, str]".
+    return branch is not None and (branch in _TEXT_BRANCHES or branch.startswith("function-after["))
+
+
+def _is_branch(name: object) -> bool:
+    return isinstance(name, str) and (name in _UNION_BRANCHES or _is_text_branch(name))
+
 
 _HOW_TO_WRITE = {
     "text": 'write the text on the lines after "|", indented; a "- " list goes inside the text',
@@ -76,11 +87,12 @@ def check_model(
 def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: Any) -> Problem | None:
     loc, branch, is_year_key = _split_location(detail["loc"])
     kind = detail["type"]
-    if kind == "string_too_long":
+    if kind in ("string_too_long", SECTION_TOO_LONG):
         limit = int(detail.get("ctx", {}).get("max_length", 0))
+        length = detail.get("ctx", {}).get("length", len(detail.get("input", "")))
         return source.problem(
             loc,
-            f"is {len(detail.get('input', '')):,} characters long; the limit is {limit:,}",
+            f"is {length:,} characters long; the limit is {limit:,}",
             _SHORTER.get(str(loc[-1]), "this report summarises: keep to the main points and link to the detail"),
         )
     # A value of a union (a section: text or not_applicable; a department: a name or a mapping):
@@ -90,7 +102,7 @@ def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: 
         value = _value_at(source.data, value_path)
         if (branch in _MODEL_BRANCHES) != isinstance(value, dict):
             return None
-        if branch in _TEXT_BRANCHES and value is not None:
+        if _is_text_branch(branch) and value is not None:
             wanted = next(iter(_MODEL_BRANCHES.values())) if value_path[:1] != ("departments",) else "a name"
             return wrong_type(source, loc, wanted, value)
     if kind == "missing":
@@ -168,7 +180,7 @@ def _split_location(raw: tuple[Any, ...]) -> tuple[FieldPath, str | None, bool]:
         loc.pop()
     depth = _union_depth(tuple(loc))
     branch = None
-    if not is_year_key and depth is not None and len(loc) > depth and loc[depth] in _UNION_BRANCHES:
+    if not is_year_key and depth is not None and len(loc) > depth and _is_branch(loc[depth]):
         branch = loc.pop(depth)
     return tuple(loc), branch, is_year_key
 

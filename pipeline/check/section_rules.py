@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.check.checked import SectionContent
+from pipeline.check.schema import NOT_APPLICABLE_MAX_CHARACTERS as NOT_APPLICABLE_MAX
 from pipeline.check.schema import NotApplicable
 from pipeline.errors import Problem, Severity
 from pipeline.model import sections
@@ -46,9 +47,10 @@ def check_section(
     if value is None and spec.year is None:  # the schema lets a once-answered section be absent, not empty
         return [source.problem(path, "is empty", 'write the text on the lines after "|", indented')]
     if isinstance(value, dict):
-        if set(value) == {"not_applicable"} and isinstance(value["not_applicable"], str) and value["not_applicable"]:
-            parsed[spec.field] = NotApplicable(not_applicable=value["not_applicable"])
-        return []  # a wrong mapping is reported by the schema
+        reason = value.get("not_applicable")
+        if set(value) == {"not_applicable"} and isinstance(reason, str) and 0 < len(reason) <= NOT_APPLICABLE_MAX:
+            parsed[spec.field] = NotApplicable(not_applicable=reason)
+        return []  # a wrong mapping, or a reason too long, is reported by the schema
     if not isinstance(value, str):
         return []  # wrong type, already reported
     if not value.strip():

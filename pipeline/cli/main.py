@@ -258,7 +258,8 @@ def _validate(arguments: argparse.Namespace) -> int:
     for path in arguments.paths:
         files, found = check_path(path, arguments.cycle, arguments.submissions if arguments.cycle else None)
         checked_files += files
-        problems += found
+        # Each file's problems in the order of its lines, as an editor lists them.
+        problems += sorted(found, key=lambda problem: (str(problem.file), problem.line, problem.column))
     errors = [problem for problem in problems if problem.severity is Severity.ERROR]
     if arguments.json:
         print(

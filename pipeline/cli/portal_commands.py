@@ -209,6 +209,11 @@ def list_invites(arguments: argparse.Namespace) -> int:
 def print_audit(arguments: argparse.Namespace) -> int:
     from pipeline.portal import saving
 
-    for saved in saving.audit(Workspace(arguments.submissions, arguments.outputs), arguments.cycle):
+    saves = saving.audit(Workspace(arguments.submissions, arguments.outputs), arguments.cycle)
+    for saved in saves:
         print(json.dumps(dataclasses.asdict(saved), ensure_ascii=False, sort_keys=True))
+    if not saves:  # said aside, so that what reads the lines finds none
+        print(
+            "no saves through the portal yet" + (f" in {arguments.cycle}" if arguments.cycle else ""), file=sys.stderr
+        )
     return 0

@@ -129,15 +129,10 @@ def require_auth_beyond_this_machine(host: str) -> None:
     if given is not None and given.strip():
         user, colon, password = given.partition(":")
         if not colon or not user.strip() or not password:
+            lacking = [part for part, value in (("the user", user.strip()), ("the password", password)) if not value]
             raise PipelineError(
-                f"{SERVER_AUTH} must be '<user>:<password>', both given; it is "
-                + (
-                    "missing the colon between them"
-                    if not colon
-                    else "missing the user"
-                    if not user.strip()
-                    else "missing the password"
-                )
+                f"{SERVER_AUTH} must be '<user>:<password>', both given; it is missing "
+                + ("the colon between them" if not colon else " and ".join(lacking))
             )
         if len(password) < PASSPHRASE_MIN_CHARACTERS:
             raise PipelineError(
@@ -218,7 +213,10 @@ def _start_temporary(settings: Settings) -> PrefectApi:
     port = _free_port(settings.server_host)
     url = api_url(settings.server_host, port)
     home = Path(os.environ.get("PREFECT_HOME", settings.prefect_home))
-    home.mkdir(parents=True, exist_ok=True)
+    # The runs' record (their parameters and logs) is the coordinator's: made readable by its owner only.
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if home == settings.prefect_home:
+        home.chmod(0o700)
     log = home / "temporary-server.log"
     # On loopback and this build's alone: no credentials to ask for (an empty string would still ask).
     environment = {key: value for key, value in os.environ.items() if key != SERVER_AUTH}

@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
+from pipeline import characters
 from pipeline.check.schema import ReportConfig
 from pipeline.cli.scaffold import SUBMISSION_SCHEMA_FILE
 from pipeline.model.sections import SectionSpec
-from pipeline.read import characters
 from pipeline.read.yaml_file import read_back
 
 NOT_APPLICABLE = "not_applicable"

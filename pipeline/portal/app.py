@@ -26,6 +26,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from pipeline import characters
 from pipeline.check.checked import has_errors
 from pipeline.check.schema import SECTION_MAX_CHARACTERS
 from pipeline.errors import PipelineError, Severity
@@ -33,7 +34,6 @@ from pipeline.portal import answers, department, form_errors, saving
 from pipeline.portal.database import DiskFull
 from pipeline.portal.invites import Invite, InviteStore, Session
 from pipeline.portal.security import BodyLimit, RateLimit, SecurityHeaders
-from pipeline.read import characters
 from pipeline.read.yaml_file import MAX_FILE_BYTES
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, TEMPLATES
 from pipeline.service import check_upload

@@ -158,6 +158,13 @@ def publish(
         unreviewed = manifest.preview is None and not manifest.approved and manifest.without_review is None
         if unreviewed and current is not None and current.approved:
             raise AwaitingReviewError(approval_kept(cycle, current))
+        if unreviewed and current is None and (target / MANIFEST).exists():
+            # Unreadable (damaged, or written by a newer pipeline): it may record an approval, so it is kept as one.
+            raise AwaitingReviewError(
+                f"{cycle}'s publication has a {MANIFEST} this pipeline cannot read, so it may have been approved:"
+                " only a reviewed build replaces it, or one published without review saying why"
+                ' (build --without-review "REASON")'
+            )
         if unreviewed and review_required:
             raise ReviewRequiredError(review_refusal(cycle))
         written = {**files, bundle_name(cycle): zipped, **(status or {}), MANIFEST: manifest_bytes(manifest)}
@@ -179,7 +186,7 @@ def same_outputs(folder: Path, publication: Manifest, files: Mapping[str, bytes]
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()  # as a review's time is written
 
 
 def _remove_abandoned_staging(workspace: Workspace, cycle: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.check.schema import ReportConfig
+from pipeline.errors import ReviewRequiredError
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
 from pipeline.workspace import Workspace
@@ -74,6 +75,10 @@ def decide(
     if why is not None:
         return Purpose(cycle, wanted, publishes, why, False, config.review_required)
     if without_review is not None:  # a coordinator's word, recorded with the publication
+        if not without_review.strip():
+            raise ReviewRequiredError(
+                f"{cycle}: publishing without review needs a reason, which the publication records: nothing was built"
+            )
         return Purpose(cycle, wanted, publishes, None, False, False)
     # review False and review required: no reviewer is asked, and publishing refuses a build that
     # changes the publication (an identical rebuild changes nothing, and is no refusal).

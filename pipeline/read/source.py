@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import characters
 from pipeline.errors import CycleNotFoundError
 from pipeline.names import closest
 from pipeline.read.yaml_file import SourceFile, load_yaml
@@ -111,9 +112,7 @@ def _read_cycle(submissions_root: Path, cycle: str, submissions: bool, later: tu
         cycle=cycle,
         folder=folder,
         config=load_yaml(config_path),
-        submissions=[load_yaml(path) if _inside(path, folder) else _outside(path) for path in submission_paths]
-        if submissions
-        else [],
+        submissions=[_submission(path, folder) for path in submission_paths] if submissions else [],
     )
     sources.previous = _read_previous(sources, submissions_root, (*later, cycle))
     return sources
@@ -148,6 +147,24 @@ def _read_previous(sources: CycleSources, submissions_root: Path, chain: tuple[s
             )
         )
         return None
+
+
+def _submission(path: Path, folder: Path) -> SourceFile:
+    if characters.shown(path.name) != path.name:
+        return _badly_named(path)
+    return load_yaml(path) if _inside(path, folder) else _outside(path)
+
+
+def _badly_named(path: Path) -> SourceFile:
+    """A file whose name holds a character no name shown to people may (a direction override, a
+    control character, a byte that is not UTF-8): not read, and named only as it may be shown."""
+    source = SourceFile(path=path.with_name(characters.shown(path.name)), sha256="")
+    found = next(characters.in_value(path.name), None)
+    what = found.message if found else "a byte that is not UTF-8"
+    source.add(
+        1, 1, f"the file's name has {what}, so it was not read", "rename the file: its department's name will do"
+    )
+    return source
 
 
 def _inside(path: Path, folder: Path) -> bool:

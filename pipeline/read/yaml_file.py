@@ -16,8 +16,9 @@ from typing import Any
 
 import yaml
 
+from pipeline import characters
 from pipeline.errors import Problem, Severity
-from pipeline.read import characters, yaml_traps
+from pipeline.read import yaml_traps
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 10_000

@@ -60,8 +60,7 @@ def _explain(lines: list[str], error: yaml.MarkedYAMLError) -> _Found | None:
         return None
     if "another document" in problem:
         return _second_document(lines, at[0])
-    written = _line(lines, at[0])
-    if "\t" in written[: len(written) - len(written.lstrip(" \t"))] or "tab" in problem:
+    if "\t" in _indentation(_line(lines, at[0])) or "tab" in problem:
         return _tab(lines, at[0], at[1])
     if problem == "mapping values are not allowed in this context":
         return _colon_in_text(lines, *at)
@@ -93,12 +92,26 @@ def _second_document(lines: list[str], line: int) -> _Found:
 
 
 def _tab(lines: list[str], line: int, column: int) -> _Found:
-    written = _line(lines, line)
-    indentation = written[: len(written) - len(written.lstrip(" \t"))]
+    """A tab in the indentation: said once, naming every line indented with one, and mended on all
+    of them (a tab for two spaces), so that what follows is read as the spaces would have it."""
+    tabbed = [number for number, text in enumerate(lines, start=1) if "\t" in _indentation(text)]
+    others = [number for number in tabbed if number != line]
+    also = f" (and on line{'s' if len(others) > 1 else ''} {', '.join(map(str, others))})" if others else ""
     explained = Explained(
-        line, column, "a tab is used for indentation", "YAML indents with spaces only: replace the tab with spaces"
+        line,
+        column,
+        f"a tab is used for indentation{also}",
+        "YAML indents with spaces only: replace each tab with two spaces",
     )
-    return explained, _replaced(lines, line, indentation.replace("\t", "  ") + written.lstrip(" \t"))
+    mended = [
+        _indentation(text).replace("\t", "  ") + text.lstrip(" \t") if "\t" in _indentation(text) else text
+        for text in lines
+    ]
+    return explained, mended
+
+
+def _indentation(text: str) -> str:
+    return text[: len(text) - len(text.lstrip(" \t"))]
 
 
 def _colon_in_text(lines: list[str], line: int, column: int) -> _Found:

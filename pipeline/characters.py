@@ -1,4 +1,5 @@
-"""The characters a submission's text may not hold, and how each is named to a department.
+"""The characters a submission's text may not hold, how each is named to a department, and how
+text that may hold them is shown safely (`shown`: in a problem's words, a file's name).
 
 Judged twice: on the file's text as written (where a character typed or pasted in sits), and on
 the values YAML decodes from it, which is what is published (where `"\\u202E"` or `"\\x1b"` in a
@@ -82,6 +83,22 @@ class Refused:
 
 
 _BIDI_SET = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
+# What may not be shown as it is: the refused characters, and the stand-ins Python uses for a
+# file name's bytes that are not UTF-8 (U+DC80–U+DCFF).
+_NOT_SHOWN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_SEPARATORS}{_BIDI}{_NONCHARACTERS}\udc80-\udcff]")
+
+
+def shown(text: str) -> str:
+    """Text to show in a message, a status file or a terminal: each refused character written as
+    its escape (\\u202E), so that it is seen and does nothing, and a name's undecodable byte as \\xNN."""
+    return _NOT_SHOWN.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02X}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04X}"
 
 
 def describe(character: str) -> str:
