@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.model.document import slugify
-from pipeline.read.source import REPORT_CONFIG_FILE
+from pipeline.names import slugify
+from pipeline.submission.files import REPORT_CONFIG_FILE
 
 PROJECT = Path(__file__).resolve().parents[1]
 REAL = PROJECT / "submissions" / "2015-action-04"

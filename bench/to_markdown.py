@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import read_responses  # noqa: E402
-from pipeline.model.sections import report_sections  # noqa: E402
+from pipeline.submission.sections import report_sections  # noqa: E402
 
 folder, target = Path(sys.argv[1]), Path(sys.argv[2])
 config, responses = read_responses(folder)

@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 from pipeline import stages
 from pipeline.check import validate
-from pipeline.check.schema import ReportConfig
 from pipeline.check.validate import check_config
 from pipeline.errors import InvalidInputError, PipelineError
 from pipeline.model.document import Report
@@ -31,6 +30,8 @@ from pipeline.read.yaml_file import SourceFile, load_yaml
 from pipeline.records import DepartmentCounts, ReportFacts, TextFingerprint
 from pipeline.render import OutputFormat, render, volume
 from pipeline.render.html import TEMPLATE_ENVIRONMENT, long_date
+from pipeline.submission.files import REPORT_CONFIG_FILE
+from pipeline.submission.schema import ReportConfig
 from pipeline.workspace import HUB, Workspace
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def editions(workspace: Workspace) -> list[Edition]:
     """Every edition the cycles under submissions/ make (a cycle whose report.yaml is unusable makes none)."""
     configs: dict[str, ReportConfig] = {}
     for cycle in source.find_cycles(workspace.submissions):
-        config, _ = check_config(load_yaml(workspace.submissions / cycle / source.REPORT_CONFIG_FILE))
+        config, _ = check_config(load_yaml(workspace.submissions / cycle / REPORT_CONFIG_FILE))
         if config is not None:
             configs[cycle] = config
     return find_editions(configs)

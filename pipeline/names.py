@@ -34,3 +34,10 @@ def closest(name: str, names: list[str]) -> str | None:
     """The listed name a mistyped one most likely meant, if any is close."""
     guess = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return guess[0] if guess else None
+
+
+def slugify(text: str) -> str:
+    """A lowercase ASCII identifier for anchors: "Her Majesty’s Treasury" → "her-majestys-treasury"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = re.sub(r"['’]", "", ascii_text.lower())
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "untitled"

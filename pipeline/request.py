@@ -12,8 +12,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from pipeline.render import OutputFormat
 from pipeline.settings import SETTINGS
+from pipeline.submission.formats import OutputFormat
 from pipeline.workspace import Workspace
 
 

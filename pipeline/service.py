@@ -13,17 +13,15 @@ import dataclasses
 from pathlib import Path
 
 from pipeline.check import validate
-from pipeline.check.schema import ReportConfig
 from pipeline.check.validate import CheckCache
-from pipeline.cli.scaffold import submission_file_name
 from pipeline.errors import Problem
 from pipeline.read import source
-from pipeline.read.source import REPORT_CONFIG_FILE, CycleSources
+from pipeline.read.source import CycleSources
 from pipeline.read.yaml_file import parse_yaml
 from pipeline.records import FileResult
+from pipeline.submission.files import REPORT_CONFIG_FILE, SUBMISSION_SUFFIXES, submission_file_name
+from pipeline.submission.schema import ReportConfig
 from pipeline.workspace import Workspace
-
-SUBMISSION_SUFFIXES = (".yaml", ".yml")
 
 
 def check_upload(

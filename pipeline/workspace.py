@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.publish import atomic
+from pipeline import atomic
 from pipeline.settings import SETTINGS
 
 # In each build's folder: the manifest of what it holds, and the run's status (for people and for tools).

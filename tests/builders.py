@@ -9,8 +9,9 @@ from typing import Any
 
 import yaml
 
-from pipeline.model import sections
-from pipeline.model.document import NO_RESPONSE, Department, Notice, Paragraph, Report, Section, Text
+from pipeline.model.document import NO_RESPONSE, Department, Report, Section
+from pipeline.submission import sections
+from pipeline.submission.text import Notice, Paragraph, Text
 
 CONFIG: dict[str, Any] = {
     "title": "Action 9: test the pipeline",

@@ -12,8 +12,8 @@ import docx as docx_module
 import yaml
 from markdown_it import MarkdownIt
 
-from pipeline.model import sections
-from pipeline.model.document import Block, BulletList, Paragraph, plain_text
+from pipeline.submission import sections
+from pipeline.submission.text import Block, BulletList, Paragraph, plain_text
 from tests.paths import REAL_CYCLE, REFERENCE, SUBMISSIONS
 
 # The published text's slips, as the report prints them; the pipeline's output is canonical.

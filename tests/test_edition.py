@@ -11,9 +11,10 @@ import pytest
 from pipeline.check.validate import check_config
 from pipeline.model.document import NO_RESPONSE, Report
 from pipeline.model.edition import department_pages, find_editions, page_title
-from pipeline.read.source import REPORT_CONFIG_FILE, find_cycles
+from pipeline.read.source import find_cycles
 from pipeline.read.yaml_file import load_yaml
 from pipeline.stages import checked_report
+from pipeline.submission.files import REPORT_CONFIG_FILE
 from tests.paths import PROJECT, SUBMISSIONS
 from tests.readers import blocks_text, govspeak_statements
 

@@ -9,8 +9,8 @@ import pytest
 
 from pipeline.errors import InvalidInputError
 from pipeline.importer import parse_page, read_page
-from pipeline.model.document import BulletList, Paragraph, plain_text
-from pipeline.model.markup import parse_markup
+from pipeline.submission.markup import parse_markup
+from pipeline.submission.text import BulletList, Paragraph, plain_text
 from tests.importing import HEADER, INTRO, PAGE, TITLE, expected, page, problems_of, response
 
 ORDER = (

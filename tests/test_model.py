@@ -4,20 +4,11 @@ from pathlib import Path
 
 from pipeline.check.validate import check_cycle
 from pipeline.model.assemble import build_report
-from pipeline.model.document import (
-    NO_RESPONSE,
-    BulletList,
-    Emphasis,
-    Link,
-    Notice,
-    Paragraph,
-    Report,
-    Text,
-    plain_text,
-    slugify,
-)
-from pipeline.model.markup import parse_markup
+from pipeline.model.document import NO_RESPONSE, Report
+from pipeline.names import slugify
 from pipeline.read.source import read_cycle
+from pipeline.submission.markup import parse_markup
+from pipeline.submission.text import BulletList, Emphasis, Link, Notice, Paragraph, Text, plain_text
 from tests.builders import submission, write_cycle
 
 

@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from pipeline import characters
-from pipeline.check.schema import ReportConfig
 from pipeline.check.validate import check_config
 from pipeline.errors import PipelineError, Severity
 from pipeline.portal import answers
@@ -32,6 +31,7 @@ from pipeline.portal.security import RateLimit, require_tls_beyond_this_machine
 from pipeline.read.yaml_file import MAX_FILE_BYTES, load_yaml, parse_yaml
 from pipeline.service import check_upload
 from pipeline.settings import SETTINGS
+from pipeline.submission.schema import ReportConfig
 from pipeline.workspace import Workspace
 from tests.builders import CONFIG, submission, write_cycle
 from tests.paths import PROJECT

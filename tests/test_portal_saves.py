@@ -37,7 +37,7 @@ import os, signal, sys
 from pathlib import Path
 from pipeline.portal import database, saving
 from pipeline.portal.invites import InviteStore
-from pipeline.publish import atomic
+from pipeline import atomic
 from pipeline.workspace import Workspace
 
 kill_at, steps = int(sys.argv[3]), []

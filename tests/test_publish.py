@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import atomic
 from pipeline.errors import PublishError
-from pipeline.publish import atomic
 from pipeline.publish.manifest import build_manifest
 from pipeline.publish.publishing import describe, publish
 from pipeline.read.yaml_file import load_yaml

@@ -10,8 +10,9 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from pipeline.model.document import BulletList, Department, Emphasis, Link, Paragraph, Report, Section, Text
+from pipeline.model.document import Department, Report, Section
 from pipeline.render.docx import render_docx
+from pipeline.submission.text import BulletList, Emphasis, Link, Paragraph, Text
 from tests.builders import report_with_notices
 from tests.checkers import libreoffice_to_pdf, pdftotext_pages
 from tests.readers import reference_sections

@@ -6,8 +6,9 @@ import datetime
 
 from markdown_it import MarkdownIt
 
-from pipeline.model.document import Department, Paragraph, Report, Section, Text
+from pipeline.model.document import Department, Report, Section
 from pipeline.render.govspeak import render_govspeak
+from pipeline.submission.text import Paragraph, Text
 from tests.builders import report_with_notices
 from tests.readers import govspeak_outline, reference_sections
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from pipeline.model.document import BulletList, Department, Link, Paragraph, Report, Section, Text
+from pipeline.model.document import Department, Report, Section
 from pipeline.render.html import render_html
+from pipeline.submission.text import BulletList, Link, Paragraph, Text
 from tests.builders import report_with_notices
 from tests.checkers import (
     GENERIC_LINK_TEXTS,

@@ -10,9 +10,10 @@ import pypdf
 import pytest
 from weasyprint import CSS, HTML
 
-from pipeline.model.document import Department, Paragraph, Report, Section, Text
+from pipeline.model.document import Department, Report, Section
 from pipeline.render.html import render_html
 from pipeline.render.pdf import render_pdf
+from pipeline.submission.text import Paragraph, Text
 from tests.builders import report_with_notices
 from tests.checkers import pdf_ua_findings, pdftotext_pages, structure_roles
 

@@ -10,13 +10,13 @@ import pytest
 import yaml
 
 from pipeline.cli.main import main
-from pipeline.cli.scaffold import schema_files
+from pipeline.submission.scaffold import schema_files
 from tests.builders import CONFIG, write_cycle
 from tests.paths import REAL_CYCLE, SUBMISSIONS
 
 
 def test_checked_in_schemas_match_the_definition() -> None:
-    """`python -m pipeline schema --write` regenerates them after a change to pipeline/check/schema.py."""
+    """`python -m pipeline schema --write` regenerates them after a change to pipeline/submission/schema.py."""
     for name, text in schema_files().items():
         assert (SUBMISSIONS / name).read_text(encoding="utf-8") == text, name
 

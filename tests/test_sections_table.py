@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.check.validate import check_cycle
-from pipeline.cli.scaffold import new_submission, schema_files
 from pipeline.importer import PageOptions, parse_page
-from pipeline.model import sections
 from pipeline.model.assemble import build_report
-from pipeline.model.sections import SectionKind
 from pipeline.read.source import read_cycle
 from pipeline.render import OutputFormat, render
+from pipeline.submission import sections
+from pipeline.submission.scaffold import new_submission, schema_files
+from pipeline.submission.sections import SectionKind
 from tests.builders import CONFIG, submission, write_cycle
 from tests.readers import docx_outline, html_outline
 

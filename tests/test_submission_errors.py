@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.check.schema import ReportConfig
 from pipeline.check.validate import check_config, check_submission
 from pipeline.errors import Problem
 from pipeline.read.yaml_file import SourceFile, load_yaml
+from pipeline.submission.schema import ReportConfig
 
 CASES = Path(__file__).parent / "fixtures" / "cases"
 

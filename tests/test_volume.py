@@ -9,9 +9,10 @@ import io
 
 import docx
 
-from pipeline.model.document import Department, Paragraph, Section, Text
+from pipeline.model.document import Department, Section
 from pipeline.model.edition import Edition
 from pipeline.render.volume import render_volume_docx, volume_of
+from pipeline.submission.text import Paragraph, Text
 from report_templates import build_docx_template
 from tests.builders import report_with_notices
 

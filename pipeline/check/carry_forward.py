@@ -8,16 +8,18 @@ through spellings that differ only in apostrophes, "&" or "and" (with a warning)
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 
 from pipeline.check.checked import CheckedCycle, EarlierResponses, PublishedResponse, SectionContent
-from pipeline.check.schema import ReportConfig
 from pipeline.check.section_rules import section_words
 from pipeline.commands import command
 from pipeline.errors import Problem, Severity
-from pipeline.model.sections import SectionSpec
 from pipeline.names import name_key
-from pipeline.read.source import REPORT_CONFIG_FILE, CycleSources
+from pipeline.read.source import CycleSources
 from pipeline.read.yaml_file import SourceFile
+from pipeline.submission.files import REPORT_CONFIG_FILE
+from pipeline.submission.schema import ReportConfig
+from pipeline.submission.sections import SectionSpec
 
 
 def continuation_problems(sources: CycleSources, config: ReportConfig, previous: CheckedCycle) -> list[Problem]:
@@ -43,6 +45,50 @@ def continuation_problems(sources: CycleSources, config: ReportConfig, previous:
     return []
 
 
+def _match_warnings(
+    sources: CycleSources,
+    name: str,
+    found: list[str],
+    exact: bool,
+    earlier_name: str,
+    published: Mapping[str, PublishedResponse],
+) -> list[Problem]:
+    """What to say of a department matched to `found` (the earlier names it continues, the one it
+    carries forward first): read loosely, more than one, or nothing valid to carry."""
+    where = department_line(sources.config, name)
+    problems = []
+    if not exact:
+        problems.append(
+            _warning(
+                sources.config,
+                where,
+                f'"{name}" is read as "{found[0]}" of {earlier_name}, which is written differently',
+                f'if they are one department, say so: - name: "{name}" with formerly: ["{found[0]}"]; '
+                "if not, check the spelling of both",
+            )
+        )
+    if len(found) > 1:
+        problems.append(
+            _warning(
+                sources.config,
+                where,
+                f'"{name}" was more than one department of {earlier_name} ({", ".join(found)}): '
+                f'what "{found[0]}" published is carried forward',
+                "list first under formerly: the department whose published sections this one continues",
+            )
+        )
+    if found[0] not in published:
+        problems.append(
+            _warning(
+                sources.config,
+                where,
+                f'{earlier_name} has no valid response from "{found[0]}" to carry forward',
+                "its file in this cycle must answer every section, the earlier ones too",
+            )
+        )
+    return problems
+
+
 def carried_forward(
     sources: CycleSources, config: ReportConfig, previous: CheckedCycle
 ) -> tuple[EarlierResponses, list[Problem]]:
@@ -66,36 +112,7 @@ def carried_forward(
             continue
         matched[name] = found[0]
         accounted.update(found)
-        where = department_line(sources.config, name)
-        if not exact:
-            problems.append(
-                _warning(
-                    sources.config,
-                    where,
-                    f'"{name}" is read as "{found[0]}" of {earlier_name}, which is written differently',
-                    f'if they are one department, say so: - name: "{name}" with formerly: ["{found[0]}"]; '
-                    "if not, check the spelling of both",
-                )
-            )
-        if len(found) > 1:
-            problems.append(
-                _warning(
-                    sources.config,
-                    where,
-                    f'"{name}" was more than one department of {earlier_name} ({", ".join(found)}): '
-                    f'what "{found[0]}" published is carried forward',
-                    "list first under formerly: the department whose published sections this one continues",
-                )
-            )
-        if found[0] not in published:
-            problems.append(
-                _warning(
-                    sources.config,
-                    where,
-                    f'{earlier_name} has no valid response from "{found[0]}" to carry forward',
-                    "its file in this cycle must answer every section, the earlier ones too",
-                )
-            )
+        problems += _match_warnings(sources, name, found, bool(exact), earlier_name, published)
     for earlier in earlier_names:
         if earlier not in accounted:
             problems.append(

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from pipeline.check.schema import NotApplicable, ReportConfig
 from pipeline.errors import Problem, Severity
-from pipeline.model.document import Block
 from pipeline.read.yaml_file import SourceFile
+from pipeline.submission.schema import NotApplicable, ReportConfig
+from pipeline.submission.text import Block
 
 SectionContent = tuple[Block, ...] | NotApplicable
 

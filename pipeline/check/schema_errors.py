@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.check.schema import SECTION_TOO_LONG
 from pipeline.errors import Problem
-from pipeline.model import sections
 from pipeline.read.yaml_file import FieldPath, SourceFile
+from pipeline.submission import sections
+from pipeline.submission.schema import SECTION_TOO_LONG
 
 _TYPE_NAMES = {
     str: "text",
@@ -119,6 +119,11 @@ def _problem_from_pydantic(schema: type[BaseModel], source: SourceFile, detail: 
         guess = difflib.get_close_matches(str(loc[-1]), known, n=1)
         hint = f'did you mean "{guess[0]}"?' if guess else f"the keys here are: {', '.join(known)}"
         return source.problem(loc, "unknown key", hint, key=True)
+    return _value_problem(source, loc, kind, detail, is_year_key)
+
+
+def _value_problem(source: SourceFile, loc: FieldPath, kind: str, detail: Any, is_year_key: bool) -> Problem:
+    """What is wrong with a value (or a year's key) itself: its words, by the kind of pydantic's error."""
     if is_year_key:
         key = detail.get("input")
         if isinstance(key, str) and key.isdigit():

@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.check.checked import SectionContent
-from pipeline.check.schema import NOT_APPLICABLE_MAX_CHARACTERS as NOT_APPLICABLE_MAX
-from pipeline.check.schema import NotApplicable
 from pipeline.errors import Problem, Severity
-from pipeline.model import sections
-from pipeline.model.document import Block, BulletList, Paragraph, plain_text
-from pipeline.model.markup import parse_markup
-from pipeline.model.sections import SectionSpec
 from pipeline.read.yaml_file import SourceFile
+from pipeline.submission import sections
+from pipeline.submission.markup import parse_markup
+from pipeline.submission.schema import NOT_APPLICABLE_MAX_CHARACTERS as NOT_APPLICABLE_MAX
+from pipeline.submission.schema import NotApplicable
+from pipeline.submission.sections import SectionSpec
+from pipeline.submission.text import Block, BulletList, Paragraph, plain_text
 
 # A section this many words long, and this many times the department's typical
 # section, is probably pasted in whole rather than summarised.

@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.check import carry_forward, misspelt, schema, schema_errors, section_rules
+from pipeline.check import carry_forward, misspelt, schema_errors, section_rules
 from pipeline.check.checked import (
     CheckedCycle,
     CheckedSubmission,
@@ -24,15 +24,15 @@ from pipeline.check.checked import (
     SectionContent,
     has_errors,
 )
-from pipeline.check.schema import ReportConfig, submission_model
 from pipeline.commands import command
 from pipeline.errors import InvalidInputError, Problem, Severity
-from pipeline.model import document, markup, sections
-from pipeline.model.sections import SectionSpec
 from pipeline.names import closest, same_department
 from pipeline.read import yaml_file, yaml_traps
 from pipeline.read.source import CycleSources
 from pipeline.read.yaml_file import SourceFile
+from pipeline.submission import markup, schema, sections, text
+from pipeline.submission.schema import ReportConfig, submission_model
+from pipeline.submission.sections import SectionSpec
 
 
 class CheckCache(Protocol):
@@ -55,7 +55,7 @@ _RULE_MODULES = (
     section_rules,
     carry_forward,
     markup,
-    document,
+    text,
 )
 RULES = hashlib.sha256(
     str(schema.SCHEMA_VERSION).encode()

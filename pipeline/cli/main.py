@@ -12,22 +12,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.check.validate import check_cycle_config, expected_department
-from pipeline.cli import portal_commands, prefect_commands
-from pipeline.cli.scaffold import (
-    REPORT_SCHEMA_FILE,
-    SUBMISSION_SCHEMA_FILE,
-    new_submission,
-    schema_files,
-    submission_file_name,
-)
+from pipeline.cli import portal_commands, prefect_arguments
+from pipeline.cli.prefect_arguments import SUBMISSIONS_HELP, Commands
 from pipeline.commands import COMMAND, command, shown_path
 from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
 from pipeline.names import closest
 from pipeline.operations.status import counted
-from pipeline.read.source import REPORT_CONFIG_FILE, read_cycle
-from pipeline.render import OutputFormat
+from pipeline.read.source import read_cycle
 from pipeline.service import check_path
 from pipeline.settings import SETTINGS
+from pipeline.submission.files import (
+    REPORT_CONFIG_FILE,
+    REPORT_SCHEMA_FILE,
+    SUBMISSION_SCHEMA_FILE,
+    submission_file_name,
+)
+from pipeline.submission.scaffold import new_submission, schema_files
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,7 +44,20 @@ def _parser() -> argparse.ArgumentParser:
         prog=COMMAND, description="Build the annual progress report from departments' submissions."
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    _add_validate(commands)
+    _add_new(commands)
+    _add_schema(commands)
+    prefect_arguments.add_build(commands)
+    prefect_arguments.add_serve(commands)
+    prefect_arguments.add_server(commands)
+    prefect_arguments.add_deploy(commands)
+    prefect_arguments.add_worker(commands)
+    portal_commands.add_parser(commands)
+    _add_import(commands)
+    return parser
 
+
+def _add_validate(commands: Commands) -> None:
     check = commands.add_parser("validate", help="check submission files (or whole cycle folders) before dropping them")
     check.add_argument(
         "paths", nargs="+", type=Path, metavar="PATH", help="a submission file, or a cycle's folder to check all of it"
@@ -58,12 +71,16 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
     check.set_defaults(command=_validate)
 
+
+def _add_new(commands: Commands) -> None:
     new = commands.add_parser("new", help="start a department's submission with every section it must answer")
     new.add_argument("--cycle", required=True, help="folder under submissions/, e.g. 2015-action-04")
     new.add_argument("--department", required=True, help="the department's name as listed in report.yaml")
     new.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
     new.set_defaults(command=_new)
 
+
+def _add_schema(commands: Commands) -> None:
     schema = commands.add_parser("schema", help="print the JSON Schema editors use for submissions")
     schema.add_argument(
         "which",
@@ -78,146 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
     schema.set_defaults(command=_schema)
 
-    build = commands.add_parser(
-        "build", help="run the annual-report flow: publish a cycle in every format it publishes, or preview it"
-    )
-    build.add_argument(
-        "--cycle", default=SETTINGS.default_cycle, help="folder under submissions/ (default: %(default)s)"
-    )
-    build.add_argument(
-        "--format",
-        dest="formats",
-        action="append",
-        type=OutputFormat.named,
-        choices=list(OutputFormat),
-        help="a format to build; repeat for several. Fewer than the cycle publishes make a preview, written to "
-        "outputs/.preview/<cycle>/ (default: every format the cycle publishes: its report.yaml's formats:, "
-        "or all of them)",
-    )
-    build.add_argument(
-        "--preview",
-        action="store_true",
-        help="write the build to outputs/.preview/<cycle>/ and leave the publication and the hub as they are",
-    )
-    build.add_argument("--all", action="store_true", help="build every cycle under submissions/")
-    build.add_argument(
-        "--edition",
-        metavar="NAME",
-        help="build every cycle of an edition (the cycles published on one date, named by the year, e.g. 2012), "
-        "then a page per department and the edition's landing page, in outputs/editions/NAME/",
-    )
-    build.add_argument(
-        "--workers",
-        type=_positive,
-        default=SETTINGS.workers,
-        metavar="N",
-        help="with --all or --edition: build N cycles at once, each in a process of its own (default: %(default)s)",
-    )
-    build.add_argument(
-        "--pool",
-        help="with --all or --edition: run each cycle as an annual-report run of its own on this work pool's "
-        "workers (make deploy, then make worker on each machine), instead of --workers here",
-    )
-    build.add_argument(
-        "--strict",
-        action="store_true",
-        help="publish nothing if there is any problem, warnings and departments that have not answered included",
-    )
-    build.add_argument(
-        "--review",
-        action="store_true",
-        help="stage the build and publish it only when a reviewer approves it in the Prefect UI (needs "
-        "`make server`); a cycle whose report.yaml says review: required is always reviewed",
-    )
-    build.add_argument(
-        "--without-review",
-        metavar="REASON",
-        help="publish without a reviewer, though the cycle's report.yaml requires review or its publication "
-        "was approved; the manifest, status.md and the hub record who said so, when, and this reason",
-    )
-    build.add_argument(
-        "--review-timeout",
-        type=_positive,
-        default=SETTINGS.review_timeout_seconds,
-        metavar="SECONDS",
-        help="with --review: publish nothing if no reviewer answers within this time (default: %(default)s, 7 days)",
-    )
-    build.add_argument(
-        "--keep-history",
-        type=int,
-        default=SETTINGS.keep_history,
-        metavar="N",
-        help="previous builds to keep (default: %(default)s)",
-    )
-    build.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
-    build.add_argument("--outputs", type=Path, default=SETTINGS.outputs, help=OUTPUTS_HELP)
-    build.set_defaults(command=prefect_commands.build)
 
-    served = commands.add_parser(
-        "serve", help="register the deployments with the Prefect server at PREFECT_API_URL and run them"
-    )
-    served.add_argument(
-        "--schedule", default=SETTINGS.schedule, help="cron for the yearly build (default: %(default)s)"
-    )
-    _on_the_server(served)
-    served.set_defaults(command=prefect_commands.serve)
-
-    server = commands.add_parser(
-        "server", help=f"start a Prefect server and its UI on {SETTINGS.server_host} (stop it with Ctrl-C)"
-    )
-    server.add_argument(
-        "--port", type=int, default=SETTINGS.server_port, help="the port to listen on (default: %(default)s)"
-    )
-    server.add_argument(
-        "--host",
-        default=SETTINGS.server_host,
-        help="the address to listen on (default: %(default)s, this machine only); any other needs "
-        "PREFECT_SERVER_API_AUTH_STRING set",
-    )
-    server.add_argument(
-        "--db",
-        choices=["sqlite", "postgres"],
-        default=SETTINGS.server_database,
-        help="the server's database (default: %(default)s); postgres starts the project's own PostgreSQL "
-        "cluster with the server, and stops it with the server",
-    )
-    server.add_argument(
-        "--db-port",
-        type=int,
-        default=SETTINGS.postgres_port,
-        help="with --db postgres: its port on 127.0.0.1 (default: %(default)s)",
-    )
-    server.add_argument(
-        "--db-url",
-        help="a PostgreSQL server of your own instead of the project's cluster: postgresql+asyncpg://user:password@"
-        "host:port/database (or set Prefect's PREFECT_SERVER_DATABASE_CONNECTION_URL); its version and pg_trgm are "
-        "checked first",
-    )
-    server.set_defaults(command=prefect_commands.server)
-
-    deployed = commands.add_parser(
-        "deploy",
-        help="register the deployments on a process work pool of the server at PREFECT_API_URL, for make worker",
-    )
-    deployed.add_argument("--pool", default=SETTINGS.work_pool, help="the work pool (default: %(default)s)")
-    _on_the_server(deployed)
-    deployed.set_defaults(command=prefect_commands.deploy)
-
-    working = commands.add_parser(
-        "worker", help="take flow runs from the work pool and run them here (stop it with Ctrl-C)"
-    )
-    working.add_argument("--pool", default=SETTINGS.work_pool, help="the work pool (default: %(default)s)")
-    working.add_argument(
-        "--limit", type=_positive, default=SETTINGS.worker_limit, help="flow runs at once (default: %(default)s)"
-    )
-    working.add_argument("--name", help="the worker's name in the UI (default: Prefect's)")
-    working.add_argument(
-        "--port", type=int, default=SETTINGS.server_port, help="the server's port (default: %(default)s)"
-    )
-    working.set_defaults(command=prefect_commands.worker)
-
-    portal_commands.add_parser(commands)
-
+def _add_import(commands: Commands) -> None:
     imported = commands.add_parser(
         "import",
         help="write a new cycle's submissions from a published departmental-responses page (plain text or govspeak)",
@@ -236,20 +115,6 @@ def _parser() -> argparse.ArgumentParser:
         help='when the commitments were made, e.g. "December 2012", if the page does not say',
     )
     imported.set_defaults(command=_import)
-    return parser
-
-
-def _on_the_server(parser: argparse.ArgumentParser) -> None:
-    """What serve and deploy take: the folders the runs work in, and the server's port."""
-    parser.add_argument("--submissions", type=Path, default=SETTINGS.submissions, help=SUBMISSIONS_HELP)
-    parser.add_argument("--outputs", type=Path, default=SETTINGS.outputs, help=OUTPUTS_HELP)
-    parser.add_argument(
-        "--port", type=int, default=SETTINGS.server_port, help="the server's port (default: %(default)s)"
-    )
-
-
-SUBMISSIONS_HELP = "the folder holding the cycles, one folder each (default: submissions/ in the project)"
-OUTPUTS_HELP = "where builds are published, one folder per cycle (default: outputs/ in the project)"
 
 
 def _validate(arguments: argparse.Namespace) -> int:
@@ -297,7 +162,11 @@ def _new(arguments: argparse.Namespace) -> int:
     target = folder / submission_file_name(department)
     try:
         with open(target, "x", encoding="utf-8") as file:  # never overwrite a department's work
-            file.write(new_submission(config, arguments.cycle, department, earlier.get(department)))
+            published = earlier.get(department)
+            carried = published.sections if published else {}
+            file.write(
+                new_submission(config, arguments.cycle, department, carried, published.cycle if published else "")
+            )
     except FileExistsError:
         print(f"error: {target} already exists; edit it, or move it aside to start again", file=sys.stderr)
         return 1
@@ -340,10 +209,3 @@ def _import(arguments: argparse.Namespace) -> int:
     print(f"wrote {folder}: {REPORT_CONFIG_FILE} and {counted(len(imported.submissions), 'department file')}")
     print(f"check it against the page, then build it: {command('build', '--cycle', arguments.cycle)}")
     return 0
-
-
-def _positive(text: str) -> int:
-    number = int(text)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
-    return number

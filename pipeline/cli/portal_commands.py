@@ -13,12 +13,12 @@ import socket
 import sys
 from pathlib import Path
 
+from pipeline import atomic
 from pipeline.check.validate import check_cycle_config, expected_department
 from pipeline.errors import InvalidInputError, PipelineError
 from pipeline.names import closest
 from pipeline.operations import feedback
 from pipeline.portal.invites import InviteStore, now_utc
-from pipeline.publish import atomic
 from pipeline.read.source import read_cycle
 from pipeline.settings import SETTINGS
 from pipeline.workspace import Workspace

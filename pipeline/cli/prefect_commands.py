@@ -19,11 +19,12 @@ from pipeline.check.validate import check_config
 from pipeline.commands import shown_path
 from pipeline.errors import CycleNotFoundError, PipelineError
 from pipeline.publish.purpose import decide
-from pipeline.read.source import REPORT_CONFIG_FILE, cycle_folder, find_cycles
+from pipeline.read.source import cycle_folder, find_cycles
 from pipeline.read.yaml_file import load_yaml
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
 from pipeline.settings import SETTINGS, api_url, prepare_prefect
+from pipeline.submission.files import REPORT_CONFIG_FILE
 from pipeline.workspace import Workspace
 
 

@@ -39,9 +39,9 @@ from pipeline.importer import page, section_headings, section_order
 from pipeline.importer.page import DepartmentPart, ImportedCycle, PageOptions
 from pipeline.importer.page_reader import PageReader, is_placeholder, shorten
 from pipeline.importer.section_headings import Heading
-from pipeline.model import sections
-from pipeline.model.markup import link_allowed
 from pipeline.names import name_key
+from pipeline.submission import sections
+from pipeline.submission.markup import link_allowed
 
 _BLOCKS = ("section", "department", "statement")
 _OPEN = re.compile(r"\{div\s+\.([\w-]+)\s*\}")

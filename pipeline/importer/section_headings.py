@@ -10,8 +10,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from pipeline.model import sections
-from pipeline.model.sections import SectionKind
+from pipeline.submission import sections
+from pipeline.submission.sections import SectionKind
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Check each department's sections against the one order they must come in, and find the
 years the page reports on.
 
-The order is the sections table's (`pipeline.model.sections`), the same whatever the page's markup,
+The order is the sections table's (`pipeline.submission.sections`), the same whatever the page's markup,
 so both readers hand their departments here. Every problem goes to the reader's `error`, with
 its line, so that all of them are reported at once.
 """
@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from pipeline.importer.page import DepartmentPart
 from pipeline.importer.section_headings import Heading
-from pipeline.model import sections
-from pipeline.model.sections import SectionKind
+from pipeline.submission import sections
+from pipeline.submission.sections import SectionKind
 
 Found = tuple[SectionKind, int | None]
 # Where a problem goes: its line, the message and the hint (`PageReader.error`).

@@ -24,9 +24,8 @@ from pipeline.importer import details, page, section_headings, section_order
 from pipeline.importer.page import DepartmentPart, ImportedCycle, PageOptions, ParagraphOrItem
 from pipeline.importer.page_reader import PageReader, is_placeholder, shorten
 from pipeline.importer.section_headings import Heading
-from pipeline.model import sections
-from pipeline.model.document import slugify
-from pipeline.names import name_key
+from pipeline.names import name_key, slugify
+from pipeline.submission import sections
 
 _POSSESSIVE = re.compile(r"\s*['’]s$")
 # A department's name is short and is not a sentence.

@@ -20,11 +20,17 @@ import yaml
 
 from pipeline.check.checked import has_errors
 from pipeline.check.validate import check_cycle
-from pipeline.cli.scaffold import REPORT_SCHEMA_FILE, SUBMISSION_SCHEMA_FILE, submission_file_name
 from pipeline.errors import InvalidInputError, PipelineError, Problem, Severity
 from pipeline.importer.page import ImportedCycle
-from pipeline.model import sections
-from pipeline.read.source import CYCLE_NAME, REPORT_CONFIG_FILE, read_cycle
+from pipeline.read.source import read_cycle
+from pipeline.submission import sections
+from pipeline.submission.files import (
+    CYCLE_NAME,
+    REPORT_CONFIG_FILE,
+    REPORT_SCHEMA_FILE,
+    SUBMISSION_SCHEMA_FILE,
+    submission_file_name,
+)
 
 
 class _Literal(str):
@@ -108,6 +114,45 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _cycle_files(imported: ImportedCycle) -> dict[str, str]:
+    """report.yaml and a file per department, by name."""
+    files = {REPORT_CONFIG_FILE: report_yaml(imported.config, imported.page)}
+    for submission in imported.submissions:
+        files[submission_file_name(submission["department"])] = submission_yaml(
+            submission, imported.config, imported.page
+        )
+    return files
+
+
+def _checked_as_built(imported: ImportedCycle, staging: Path, cycle: str, target: Path) -> list[Problem]:
+    """The staged cycle checked as a build would check it: its problems, said where each would be
+    (the staging folder is about to go); InvalidInputError when any is an error."""
+    folder = staging / cycle
+    checked, problems = check_cycle(read_cycle(staging, cycle))
+    problems = [
+        dataclasses.replace(problem, file=target / problem.file.relative_to(folder))
+        if problem.file.is_relative_to(folder)
+        else problem
+        for problem in problems
+    ]
+    if checked is None or has_errors(problems):
+        raise InvalidInputError(
+            [
+                Problem(
+                    imported.page,
+                    1,
+                    1,
+                    "",
+                    f"the cycle imported from this page does not pass the pipeline's checks, so {target} was"
+                    " not written",
+                    "correct the page's text where the problems below say, then import it again",
+                ),
+                *problems,
+            ]
+        )
+    return problems
+
+
 def write_imported_cycle(imported: ImportedCycle, submissions_root: Path, cycle: str) -> tuple[Path, list[Problem]]:
     """Write the cycle's folder, all of it or nothing; returns it and its warnings.
 
@@ -130,37 +175,10 @@ def write_imported_cycle(imported: ImportedCycle, submissions_root: Path, cycle:
     try:
         folder = staging / cycle
         folder.mkdir()
-        files = {REPORT_CONFIG_FILE: report_yaml(imported.config, imported.page)}
-        for submission in imported.submissions:
-            files[submission_file_name(submission["department"])] = submission_yaml(
-                submission, imported.config, imported.page
-            )
-        for name, text in files.items():
+        for name, text in _cycle_files(imported).items():
             with open(folder / name, "x", encoding="utf-8", newline="\n") as file:
                 file.write(text)
-        checked, problems = check_cycle(read_cycle(staging, cycle))
-        # Say where each problem would be: the staging folder is about to go.
-        problems = [
-            dataclasses.replace(problem, file=target / problem.file.relative_to(folder))
-            if problem.file.is_relative_to(folder)
-            else problem
-            for problem in problems
-        ]
-        if checked is None or has_errors(problems):
-            raise InvalidInputError(
-                [
-                    Problem(
-                        imported.page,
-                        1,
-                        1,
-                        "",
-                        f"the cycle imported from this page does not pass the pipeline's checks, so {target} "
-                        "was not written",
-                        "correct the page's text where the problems below say, then import it again",
-                    ),
-                    *problems,
-                ]
-            )
+        problems = _checked_as_built(imported, staging, cycle, target)
         try:
             # rename() fails on a folder that appeared meanwhile, unless it is empty.
             os.rename(folder, target)

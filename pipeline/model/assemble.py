@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pipeline.check.checked import CheckedCycle
-from pipeline.check.schema import NotApplicable
-from pipeline.model.document import NO_RESPONSE, Department, Notice, Report, Section, slugify
+from pipeline.model.document import NO_RESPONSE, Department, Report, Section
+from pipeline.names import slugify
+from pipeline.submission.schema import NotApplicable
+from pipeline.submission.text import Notice
 
 
 def build_report(checked: CheckedCycle) -> Report:

@@ -1,4 +1,5 @@
-"""The document every renderer reads: report → departments → sections → blocks → inlines.
+"""The document every renderer reads: report → departments → sections → blocks → inlines
+(the blocks and inlines are a section's text, `pipeline.submission.text`).
 
 Plain, frozen values with no behaviour beyond naming themselves; `model.build_report`
 assembles one from a checked cycle, and each renderer is a pure function of it.
@@ -7,54 +8,14 @@ assembles one from a checked cycle, and each renderer is a pure function of it.
 from __future__ import annotations
 
 import datetime
-import re
-import unicodedata
 from dataclasses import dataclass
+
+from pipeline.names import slugify
+from pipeline.submission.text import Block, Notice
 
 # Every page's language, as the HTML, PDF and DOCX declare it.
 LANGUAGE = "en-GB"
 
-
-@dataclass(frozen=True)
-class Text:
-    text: str
-
-
-@dataclass(frozen=True)
-class Emphasis:
-    children: tuple[Inline, ...]
-    strong: bool = False
-
-
-@dataclass(frozen=True)
-class Link:
-    href: str
-    children: tuple[Inline, ...]
-
-
-Inline = Text | Emphasis | Link
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    inlines: tuple[Inline, ...]
-
-
-@dataclass(frozen=True)
-class BulletList:
-    items: tuple[tuple[Inline, ...], ...]
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A statement the pipeline makes, not the department: a section that does not
-    apply, or a response that was not received. Renderers set it apart."""
-
-    text: str
-    detail: str | None = None
-
-
-Block = Paragraph | BulletList | Notice
 
 NO_RESPONSE = Notice("No response received.")
 
@@ -95,18 +56,3 @@ class Report:
     @property
     def language(self) -> str:
         return LANGUAGE
-
-
-def slugify(text: str) -> str:
-    """A lowercase ASCII identifier for anchors: "Her Majesty’s Treasury" → "her-majestys-treasury"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    ascii_text = re.sub(r"['’]", "", ascii_text.lower())
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "untitled"
-
-
-def plain_text(inlines: tuple[Inline, ...]) -> str:
-    """The text of some inlines without markup, e.g. for comparing with a source."""
-    parts = []
-    for inline in inlines:
-        parts.append(inline.text if isinstance(inline, Text) else plain_text(inline.children))
-    return "".join(parts)

@@ -20,9 +20,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pipeline.check.schema import ReportConfig
-from pipeline.model.document import Department, Notice, Report, Section, slugify
-from pipeline.names import name_key
+from pipeline.model.document import Department, Report, Section
+from pipeline.names import name_key, slugify
+from pipeline.submission.schema import ReportConfig
+from pipeline.submission.text import Notice
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
+from pipeline import atomic
 from pipeline.commands import command, shown_path
 from pipeline.errors import PipelineError, Problem, Severity
 from pipeline.operations.status import file_summary
-from pipeline.publish import atomic
 from pipeline.records import FileResult
 from pipeline.workspace import Workspace
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from pipeline.publish import atomic
+from pipeline import atomic
 from pipeline.publish.manifest import read_manifest
 from pipeline.publish.publishing import HISTORY_STAMP, bundle_name
 from pipeline.records import Decision, DepartmentCounts, FileEntry, Manifest, WithoutReview

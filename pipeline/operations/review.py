@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.model.document import Block, BulletList, Department, Notice, Paragraph, Report, plain_text
+from pipeline.model.document import Department, Report
 from pipeline.operations.status import counted_errors
 from pipeline.records import CycleStatus, Decision, TextFingerprint, WithoutReview
+from pipeline.submission.text import Block, BulletList, Notice, Paragraph, plain_text
 
 # A problem list longer than this is summarised; status.md has them all.
 PROBLEMS_SHOWN = 20
@@ -93,6 +94,31 @@ def page_count(pdf: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
+def _problem_lines(status: CycleStatus) -> list[str]:
+    problems = status.problems
+    if not problems:
+        return ["None."]
+    lines = [f"{counted_errors(status.errors, status.warnings)}.", ""]
+    for problem in problems[:PROBLEMS_SHOWN]:
+        where = f"{problem.file} line {problem.line}"
+        lines.append(f"- **{problem.severity.value}** {_text(where)}: {_text(problem.message)}")
+    if len(problems) > PROBLEMS_SHOWN:
+        lines.append(f"- … and {len(problems) - PROBLEMS_SHOWN} more: see status.md")
+    return lines
+
+
+def _change_lines(draft: Draft) -> list[str]:
+    if not draft.previously_published:
+        return ["Nothing of this cycle has been published yet: every department's text is new."]
+    if not draft.changes:
+        return ["No department's text changed."]
+    lines = ["| Department | Words before | Words now |", "| --- | ---: | ---: |"]
+    for change in draft.changes:
+        before = "new" if change.words_before is None else f"{change.words_before:,}"
+        lines.append(f"| {_text(change.department)} | {before} | {change.words_now:,} |")
+    return lines
+
+
 def markdown(draft: Draft, *, form: bool = False, outcome: str | None = None) -> str:
     """The review artifact: enough to decide without opening anything, and where the files are;
     with `form`, the shorter text shown above the reviewer's form; with `outcome` (how the review
@@ -117,28 +143,8 @@ def markdown(draft: Draft, *, form: bool = False, outcome: str | None = None) ->
         lines.append(f"- Missing: {_text(', '.join(missing))}")
     if invalid:
         lines.append(f"- Answered, but the file has errors (shown as not received): {_text(', '.join(invalid))}")
-    lines += ["", "## Problems", ""]
-    problems = status.problems
-    if not problems:
-        lines.append("None.")
-    else:
-        lines.append(f"{counted_errors(status.errors, status.warnings)}.")
-        lines.append("")
-        for problem in problems[:PROBLEMS_SHOWN]:
-            where = f"{problem.file} line {problem.line}"
-            lines.append(f"- **{problem.severity.value}** {_text(where)}: {_text(problem.message)}")
-        if len(problems) > PROBLEMS_SHOWN:
-            lines.append(f"- … and {len(problems) - PROBLEMS_SHOWN} more: see status.md")
-    lines += ["", "## What changed since the last published build", ""]
-    if not draft.previously_published:
-        lines.append("Nothing of this cycle has been published yet: every department's text is new.")
-    elif not draft.changes:
-        lines.append("No department's text changed.")
-    else:
-        lines += ["| Department | Words before | Words now |", "| --- | ---: | ---: |"]
-        for change in draft.changes:
-            before = "new" if change.words_before is None else f"{change.words_before:,}"
-            lines.append(f"| {_text(change.department)} | {before} | {change.words_now:,} |")
+    lines += ["", "## Problems", "", *_problem_lines(status)]
+    lines += ["", "## What changed since the last published build", "", *_change_lines(draft)]
     if form:  # above the form, which says itself what to fill in
         return "\n".join(lines) + "\n"
     staged = "Were staged in" if outcome is not None else "Staged in"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.model.document import slugify
+from pipeline.names import slugify
 
 ANNUAL_REPORT = "annual-report"
 ALL_REPORTS = "all-reports"

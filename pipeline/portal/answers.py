@@ -15,10 +15,10 @@ from typing import Any
 import yaml
 
 from pipeline import characters
-from pipeline.check.schema import ReportConfig
-from pipeline.cli.scaffold import SUBMISSION_SCHEMA_FILE
-from pipeline.model.sections import SectionSpec
 from pipeline.read.yaml_file import read_back
+from pipeline.submission.files import SUBMISSION_SCHEMA_FILE
+from pipeline.submission.schema import ReportConfig
+from pipeline.submission.sections import SectionSpec
 
 NOT_APPLICABLE = "not_applicable"
 

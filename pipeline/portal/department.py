@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.check.schema import ReportConfig
 from pipeline.check.validate import check_cycle_config
 from pipeline.errors import InvalidInputError
-from pipeline.model.sections import SectionSpec
 from pipeline.portal.invites import Invite
 from pipeline.read import source
 from pipeline.read.yaml_file import parse_yaml
 from pipeline.records import FileResult
 from pipeline.service import check_upload, own_file_name
+from pipeline.submission.schema import ReportConfig
+from pipeline.submission.sections import SectionSpec
 from pipeline.workspace import Workspace
 
 

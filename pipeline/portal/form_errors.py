@@ -64,3 +64,18 @@ def counted(problems: Sequence[Problem]) -> str:
     parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
     parts += [f"{warnings} warning{'s' if warnings != 1 else ''}"] if warnings else []
     return " and ".join(parts)
+
+
+def summarised(
+    mistakes: dict[str, list[str]], filled: Sequence[answers.Answer]
+) -> tuple[list[FormError], dict[str, str]]:
+    """Every mistake in the summary, in the page's order (the top, the short name, then each
+    section's text and reason), and each field's own, joined."""
+    order = [AT_THE_TOP, answers.SHORT_NAME_ID]
+    order += [field for answer in filled for field in (answer.field_id, answer.reason_id)]
+    errors = [
+        FormError(f"#{field}" if field != AT_THE_TOP else "", text)
+        for field in order
+        for text in mistakes.get(field, [])
+    ]
+    return errors, {field: "; ".join(texts) for field, texts in mistakes.items()}

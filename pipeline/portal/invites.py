@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from typing import Any
 
+from pipeline import atomic
 from pipeline.operations import hub
 from pipeline.portal.database import Database
-from pipeline.publish import atomic
 from pipeline.render.html import TEMPLATE_ENVIRONMENT
 from pipeline.settings import SETTINGS
 from pipeline.workspace import INVITATIONS, Workspace

@@ -26,9 +26,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import atomic
 from pipeline.portal.database import Database, DiskFull
 from pipeline.portal.invites import Invite, now_utc
-from pipeline.publish import atomic
 from pipeline.read import source
 from pipeline.workspace import Workspace
 

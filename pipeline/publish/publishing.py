@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import atomic
 from pipeline.errors import AwaitingReviewError, PublishError, ReviewRequiredError
-from pipeline.publish import atomic
 from pipeline.publish.manifest import file_entry, manifest_bytes, read_manifest
 from pipeline.publish.purpose import review_refusal
 from pipeline.records import Manifest

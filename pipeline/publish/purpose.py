@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.check.schema import ReportConfig
 from pipeline.errors import ReviewRequiredError
 from pipeline.render import OutputFormat
 from pipeline.request import BuildRequest
+from pipeline.submission.schema import ReportConfig
 from pipeline.workspace import Workspace
 
 

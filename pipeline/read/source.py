@@ -4,7 +4,6 @@ earlier cycles it carries forward."""
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,11 +11,7 @@ from pipeline import characters
 from pipeline.errors import CycleNotFoundError
 from pipeline.names import closest
 from pipeline.read.yaml_file import SourceFile, load_yaml
-
-# A cycle's folder name: what is read as a cycle, and what report.yaml's previous_cycle: may name.
-CYCLE_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"
-CYCLE_NAME = re.compile(CYCLE_NAME_PATTERN)
-REPORT_CONFIG_FILE = "report.yaml"
+from pipeline.submission.files import CYCLE_NAME, REPORT_CONFIG_FILE
 
 
 @dataclass

@@ -15,8 +15,9 @@ from importlib.resources.abc import Traversable
 
 from docxtpl import DocxTemplate, RichText
 
-from pipeline.model.document import Block, BulletList, Department, Emphasis, Inline, Link, Notice, Report, Text
+from pipeline.model.document import Department, Report
 from pipeline.render.html import TEMPLATES, long_date
+from pipeline.submission.text import Block, BulletList, Emphasis, Inline, Link, Notice, Text
 
 DOCX_TEMPLATE = TEMPLATES / "report.docx"
 # Zip entries carry a timestamp; a fixed one keeps the bytes reproducible.

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.model.document import BulletList, Emphasis, Inline, Link, Notice, Paragraph, Report, Text
+from pipeline.model.document import Report
 from pipeline.render.html import long_date
+from pipeline.submission.text import BulletList, Emphasis, Inline, Link, Notice, Paragraph, Text
 
 # Markdown's and govspeak's markup characters (callouts %…% ^…^ @…@ $CTA, {barchart}, tables).
 # Parentheses, "!" and ":" only mean something after "[", which is always escaped.

@@ -8,7 +8,8 @@ from importlib.resources.abc import Traversable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from pipeline.model.document import BulletList, Emphasis, Link, Notice, Paragraph, Report, Text
+from pipeline.model.document import Report
+from pipeline.submission.text import BulletList, Emphasis, Link, Notice, Paragraph, Text
 
 # The templates, stylesheets and DOCX template: the project's report_templates/ folder, a package
 # installed beside this one (pyproject's package-data), so a wheel carries them. Read only through this.

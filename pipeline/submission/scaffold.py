@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
-from pipeline.check.checked import PublishedResponse
-from pipeline.check.schema import ReportConfig, json_schema, submission_model
 from pipeline.commands import program
-from pipeline.model.document import slugify
-
-SUBMISSION_SCHEMA_FILE = "submission.schema.json"
-REPORT_SCHEMA_FILE = "report.schema.json"
+from pipeline.submission.files import REPORT_SCHEMA_FILE, SUBMISSION_SCHEMA_FILE
+from pipeline.submission.schema import ReportConfig, json_schema, submission_model
 
 
 def schema_files() -> dict[str, str]:
@@ -21,15 +18,12 @@ def schema_files() -> dict[str, str]:
     }
 
 
-def submission_file_name(department: str) -> str:
-    return f"{slugify(department)}.yaml"
-
-
 def new_submission(
-    config: ReportConfig, cycle: str, department: str, published: PublishedResponse | None = None
+    config: ReportConfig, cycle: str, department: str, carried: Collection[str] = (), carried_from: str = ""
 ) -> str:
     """The YAML a department starts from: each section it must answer present, empty,
-    and explained; sections an earlier cycle published are left out."""
+    and explained; sections an earlier cycle published (`carried`, by field, from `carried_from`)
+    are left out."""
     lines = [
         f"# yaml-language-server: $schema=../{SUBMISSION_SCHEMA_FILE}",
         f"# {department}: response to {config.title} ({cycle}).",
@@ -44,12 +38,11 @@ def new_submission(
         f"department: {json.dumps(department, ensure_ascii=False)}",
         "# short_name: ABC  # the short name your text uses, if any",
     ]
-    carried = published.sections if published else {}
     specs = [spec for spec in config.sections() if spec.field not in carried]
-    if published and carried:
+    if carried:
         lines += [
             "#",
-            f"# The earlier sections ({', '.join(carried)}) are carried forward from {published.cycle}",
+            f"# The earlier sections ({', '.join(carried)}) are carried forward from {carried_from}",
             "# as published: do not repeat them here.",
         ]
     # YAML groups the years under each key; the report interleaves them (progress, then plans).

@@ -13,10 +13,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
 
-from pipeline.model import sections
-from pipeline.model.sections import SectionKind, SectionSpec
-from pipeline.read.source import CYCLE_NAME_PATTERN
-from pipeline.render import OutputFormat
+from pipeline.submission import sections
+from pipeline.submission.files import CYCLE_NAME_PATTERN
+from pipeline.submission.formats import OutputFormat
+from pipeline.submission.sections import SectionKind, SectionSpec
 
 # The longest each of a submission's texts may be, checked wherever a file comes from (the form,
 # an upload, a dropped file, `validate`): a section is a few pages at most, a reason a sentence.

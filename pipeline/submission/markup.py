@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.errors import Severity
-from pipeline.model.document import Block, BulletList, Emphasis, Inline, Link, Paragraph, Text, plain_text
+from pipeline.submission.text import Block, BulletList, Emphasis, Inline, Link, Paragraph, Text, plain_text
 
 ALLOWED_LINK_SCHEMES = ("https", "http", "mailto")
 # Link texts that make no sense read out of context, as screen reader users often hear them.
